@@ -1,0 +1,39 @@
+# feedback_lab — the two commands of the README:
+#   make demo   set up (idempotent) and run the bi-weekly review on sample_data/
+#   make test   set up (idempotent) and run the whole test suite
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+# CPU build by default; on a CUDA machine install your own torch into .venv first and it is kept.
+TORCH_SPEC ?= torch==2.13.0
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test lint bench sample-data clean-venv
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q --disable-pip-version-check "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+demo: setup
+	$(BIN)/python -m feedback_lab.cli demo
+
+test: setup
+	@bash scripts/setup_browser.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check feedback_lab tests bench
+
+bench: setup
+	$(BIN)/python -m bench --size small
+
+sample-data: setup
+	$(BIN)/python -m feedback_lab.sample_data sample_data
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,234 @@
+"""Shared helpers for loaders: reading records with their line numbers, rejects, timestamps, JSON.
+
+Every loader must account for every input record: it becomes a row, or a row of
+``rejects`` with file, line (1-based line of JSONL/CSV, or 1-based record index in a
+JSON array), format, reason and the raw text (truncated to ``RAW_LIMIT`` chars).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "RAW_LIMIT",
+    "Rejects",
+    "iter_json_records",
+    "loads_deep",
+    "open_bytes",
+    "parse_timestamps",
+]
+
+RAW_LIMIT = 10_000
+
+
+def open_bytes(path: Path) -> bytes:
+    """The whole file as bytes, gunzipped when needed."""
+    path = Path(path)
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            from feedback_lab.exceptions import UnreadableFileError
+
+            msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."
+            raise UnreadableFileError(msg) from exc
+    return data
+
+
+@dataclass
+class Rejects:
+    """Collects rejected records; ``.frame()`` gives the canonical ``rejects`` frame.
+
+    Examples
+    --------
+    >>> r = Rejects("jsonl")
+    >>> r.add("a.jsonl", 3, "invalid JSON: Expecting value", "{oops")
+    >>> r.frame().shape
+    (1, 5)
+    """
+
+    format: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, file: str | Path, line: int | None, reason: str, raw: Any) -> None:
+        if not isinstance(raw, str):
+            try:
+                raw = json.dumps(raw, ensure_ascii=False, default=str)
+            except (TypeError, ValueError):
+                raw = repr(raw)
+        self.rows.append(
+            {
+                "file": str(file),
+                "line": None if line is None else int(line),
+                "format": self.format,
+                "reason": reason,
+                "raw": raw[:RAW_LIMIT],
+            }
+        )
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def frame(self):
+        from feedback_lab.schema import conform, empty_frame
+
+        if not self.rows:
+            return empty_frame("rejects")
+        import polars as pl
+
+        return conform(pl.DataFrame(self.rows, schema_overrides={"line": pl.Int64}), "rejects")
+
+
+def _decode(raw: bytes) -> tuple[str | None, str | None]:
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"invalid UTF-8 at byte {exc.start}"
+
+
+def iter_json_records(path: Path, data: bytes | None = None) -> Iterator[tuple[int, str, Any, str | None]]:
+    """Yield ``(line, raw_text, parsed_or_None, error_or_None)`` for a JSON or JSONL file.
+
+    JSONL: one record per non-blank line, ``line`` is the 1-based line number.
+    JSON: a top-level array yields its elements (``line`` = 1-based index in the array);
+    any other top-level value is yielded once with ``line`` 1. A JSON file that does not
+    parse as a whole is retried as JSONL (many ``.json`` exports are really JSONL).
+    """
+    path = Path(path)
+    if data is None:
+        data = open_bytes(path)
+    stripped = data.lstrip()
+    if stripped[:1] in (b"[", b"{"):
+        text, err = _decode(data)
+        if text is not None:
+            try:
+                doc = json.loads(text)
+            except json.JSONDecodeError:
+                doc = _NOT_JSON
+            if doc is not _NOT_JSON:
+                if isinstance(doc, list):
+                    for i, rec in enumerate(doc, start=1):
+                        yield i, _dump(rec), rec, None
+                else:
+                    yield 1, text[:RAW_LIMIT], doc, None
+                return
+    # JSONL
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        text, err = _decode(raw.rstrip(b"\r"))
+        if err:
+            yield lineno, raw.decode("utf-8", "replace"), None, err
+            continue
+        try:
+            yield lineno, text, json.loads(text), None
+        except json.JSONDecodeError as exc:
+            yield lineno, text, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+        except RecursionError:
+            yield lineno, text, None, "invalid JSON: nested too deeply"
+
+
+_NOT_JSON = object()
+
+
+def _dump(rec: Any) -> str:
+    try:
+        return json.dumps(rec, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return repr(rec)[:RAW_LIMIT]
+
+
+def loads_deep(value: Any, max_depth: int = 3) -> Any:
+    """Decode JSON that arrived as a string, possibly encoded several times.
+
+    Non-JSON strings are returned unchanged.
+
+    Examples
+    --------
+    >>> loads_deep('"{\\\\"a\\\\": 1}"')
+    {'a': 1}
+    >>> loads_deep("plain text")
+    'plain text'
+    """
+    for _ in range(max_depth):
+        if not isinstance(value, str):
+            return value
+        s = value.strip()
+        if not s or s[0] not in '[{"':
+            return value
+        try:
+            value = json.loads(s)
+        except (json.JSONDecodeError, RecursionError):
+            return value
+    return value
+
+
+def parse_timestamps(series):
+    """Parse a polars Series of timestamps to ``Datetime("us", "UTC")``.
+
+    Accepts ISO 8601 strings with or without an offset (naive ones are taken as UTC),
+    epoch seconds, milliseconds, microseconds or nanoseconds (by magnitude), and
+    datetimes. Returns ``(parsed, bad)`` where ``bad`` is a boolean Series marking
+    non-null inputs that could not be parsed.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> s, bad = parse_timestamps(pl.Series(["2025-01-02T03:04:05+02:00", "1735787045", "nope", None]))
+    >>> [str(v) for v in s.to_list()[:2]], bad.to_list()
+    (['2025-01-02 01:04:05+00:00', '2025-01-02 03:04:05+00:00'], [False, False, True, False])
+    """
+    import polars as pl
+
+    dtype = pl.Datetime("us", "UTC")
+    name = series.name
+    if isinstance(series.dtype, pl.Datetime):
+        s = series
+        s = s.dt.replace_time_zone("UTC") if s.dtype.time_zone is None else s.dt.convert_time_zone("UTC")
+        out = s.dt.cast_time_unit("us")
+        return out, pl.Series(name, [False] * len(series))
+    if series.dtype == pl.Null:
+        return pl.Series(name, [None] * len(series), dtype=dtype), pl.Series(name, [False] * len(series))
+    if series.dtype.is_numeric():
+        return _from_epoch(series.cast(pl.Float64)), pl.Series(name, [False] * len(series))
+    s = series.cast(pl.String).str.strip_chars()
+    numeric = s.cast(pl.Float64, strict=False)
+    from_num = _from_epoch(numeric)
+    iso = s.str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T").str.replace(r"Z$", "+00:00")
+    iso = iso.str.replace(r"([+-]\d{2})(\d{2})$", "${1}:${2}")
+    with_tz = iso.str.strptime(dtype, "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False)
+    naive = iso.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S%.f", strict=False).dt.replace_time_zone("UTC")
+    date_only = iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    out = (
+        pl.DataFrame({"a": from_num, "b": with_tz, "c": naive, "d": date_only})
+        .select(pl.coalesce("a", "b", "c", "d"))
+        .to_series()
+        .alias(name)
+    )
+    bad = (out.is_null() & s.is_not_null() & (s != "")).alias(name)
+    return out, bad
+
+
+def _from_epoch(values):
+    """Epoch numbers to UTC datetimes, unit chosen per value by magnitude."""
+    import polars as pl
+
+    a = values.abs()
+    us = (
+        pl.when(a < 1e11).then(values * 1e6)  # seconds (until year 5138)
+        .when(a < 1e14).then(values * 1e3)  # milliseconds
+        .when(a < 1e17).then(values)  # microseconds
+        .otherwise(values / 1e3)  # nanoseconds
+    )
+    return (
+        pl.DataFrame({"v": values})
+        .select(us.round(0).cast(pl.Int64, strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
+        .to_series()
+        .alias(values.name)
+    )
