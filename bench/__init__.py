@@ -1,0 +1,1 @@
+"""Benchmarks: each ``bench_<area>.py`` compares feedback_lab with the peer tool in one run."""
