@@ -17,9 +17,9 @@ def _progress(msg: str, quiet: bool = False) -> None:
 
 
 def _print_frame(df: Any) -> None:
-    from feedback_lab._frame import to_pandas
-
     import pandas as pd
+
+    from feedback_lab._frame import to_pandas
 
     with pd.option_context("display.max_columns", 50, "display.width", 200, "display.max_colwidth", 60):
         print(to_pandas(df).to_string(index=False))
@@ -59,7 +59,7 @@ def cmd_demo(args) -> int:
     print(f"\nReview of the sample data written to {out.resolve() / 'report.html'}")
     for line in summary.get("headlines", []):
         print(f"  - {line}")
-    print(f"Open it in a browser, or run `feedback-lab lab` for the notebook templates.")
+    print("Open it in a browser, or run `feedback-lab lab` for the notebook templates.")
     return 0
 
 

@@ -155,7 +155,7 @@ def render_html(sections: list[Section], *, title: str, subtitle: str = "") -> s
             f"<section id='{_esc(s.key)}'><h2>{_esc(s.title)}{badge}</h2>"
             f"<p class='lead'>{_esc(s.lead)}</p>{head}{blocks}</section>"
         )
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

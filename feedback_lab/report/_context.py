@@ -1,0 +1,84 @@
+"""What every review section reads: the data, the two windows and the shared expensive results."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ReviewContext", "resolve_windows"]
+
+
+@dataclasses.dataclass
+class ReviewContext:
+    """Mutable scratch space of one review run (not part of the public API)."""
+
+    traces: pd.DataFrame  # all traces, pandas, UTC timestamps
+    feedback: pd.DataFrame
+    events: pd.DataFrame
+    spans: pd.DataFrame
+    rejects: pd.DataFrame
+    since: pd.Timestamp
+    until: pd.Timestamp
+    ref_since: pd.Timestamp
+    text_col: str
+    random_state: int
+    show_progress: bool | None
+    model: str | None = None
+    embeddings: np.ndarray | None = None  # aligned with traces rows
+    clusters: Any = None  # ClusterResult of the current window
+    summary: dict[str, Any] = dataclasses.field(default_factory=dict)
+    alerts: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    headlines: list[str] = dataclasses.field(default_factory=list)
+    exports: dict[str, Any] = dataclasses.field(default_factory=dict)  # relative path -> frame
+
+    @property
+    def is_current(self) -> np.ndarray:
+        ts = self.traces["timestamp"]
+        return ((ts >= self.since) & (ts <= self.until)).to_numpy()
+
+    @property
+    def is_reference(self) -> np.ndarray:
+        ts = self.traces["timestamp"]
+        return ((ts >= self.ref_since) & (ts < self.since)).to_numpy()
+
+    def window_label(self) -> str:
+        return f"{self.since:%Y-%m-%d} to {self.until:%Y-%m-%d}"
+
+    def alert(self, kind: str, message: str, **fields: Any) -> None:
+        self.alerts.append({"alert": kind, "message": message, "window": self.window_label(), **fields})
+
+
+def _to_ts(value: Any, name: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        msg = f"review: {name}={value!r} is not a date or timestamp (use ISO 8601, e.g. 2026-10-19)."
+        raise ValueError(msg) from exc
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def resolve_windows(
+    timestamps: pd.Series, since: Any = None, until: Any = None, window_days: int = 14
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """``(ref_since, since, until)``: the current window and the equally long one before it.
+
+    Default: the current window is the last ``window_days`` days of data; the reference
+    window is the same length immediately before it.
+    """
+    ts = timestamps.dropna()
+    if ts.empty:
+        msg = "review: no trace has a timestamp, so no review window can be chosen; pass since= and until=."
+        raise ValueError(msg)
+    until_ts = _to_ts(until, "until") if until is not None else ts.max()
+    if until is not None and len(str(until)) <= 10:  # a date: include the whole day
+        until_ts = until_ts + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+    since_ts = _to_ts(since, "since") if since is not None else until_ts - dt.timedelta(days=window_days)
+    if since_ts >= until_ts:
+        msg = f"review: since ({since_ts}) must be before until ({until_ts})."
+        raise ValueError(msg)
+    ref_since = since_ts - (until_ts - since_ts)
+    return ref_since, since_ts, until_ts
