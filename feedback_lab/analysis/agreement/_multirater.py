@@ -205,7 +205,7 @@ def inter_rater(
     >>> wide = pd.DataFrame({"a": [1, 2, 3, 3, 2], "b": [1, 2, 3, 3, 1], "c": [1, 2, 3, 2, 2]})
     >>> res = inter_rater(wide, rater_cols=["a", "b", "c"], n_boot=0)
     >>> round(float(res.table["estimate"][0]), 4)  # Krippendorff's alpha, nominal
-    0.6071
+    0.6216
     """
     func = "inter_rater"
     check_common(level, n_boot, func, levels=("nominal", "ordinal", "interval", "ratio"))
