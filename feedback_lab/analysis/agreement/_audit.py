@@ -61,7 +61,7 @@ def disagreements(
     out["distance"] = dist[ok]
     keys = ["distance"] + ([confidence_col] if confidence_col else [])
     out = out.sort_values(keys, ascending=False, kind="stable")
-    return out_frame(out, kind)
+    return out_frame(out, kind, keep_index=True)
 
 
 def audit_sample(
@@ -137,7 +137,7 @@ def audit_sample(
     out = pool.iloc[pick].copy()
     out["audit_strategy"] = strategy
     out["audit_score"] = score[pick]
-    return out_frame(out, kind)
+    return out_frame(out, kind, keep_index=True)
 
 
 def meets(

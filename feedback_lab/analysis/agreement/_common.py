@@ -42,8 +42,9 @@ def load_frame(frame: Any, columns: Sequence[str], *, func: str) -> tuple[pd.Dat
     return to_pandas(frame), kind
 
 
-def out_frame(pdf: pd.DataFrame, kind: str):
-    return from_pandas(pdf.reset_index(drop=True), kind)
+def out_frame(pdf: pd.DataFrame, kind: str, keep_index: bool = False):
+    """``pdf`` as ``kind``; pandas rows keep their original index labels when ``keep_index``."""
+    return from_pandas(pdf if keep_index and kind == "pandas" else pdf.reset_index(drop=True), kind)
 
 
 def check_common(level: str, n_boot: int, func: str, levels: Sequence[str] = LEVELS) -> None:
