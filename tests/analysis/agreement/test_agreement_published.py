@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _agreement_testutils import close, long_from_counts, long_from_rows, pairs_from_table
 
 import feedback_lab as fl
-
-from _agreement_testutils import close, long_from_counts, long_from_rows, pairs_from_table
 
 
 def _ir(frame, level="nominal", **kw):
@@ -81,7 +80,7 @@ def test_cohen_r_irr_anxiety(ref_cases):
 def test_cohen_artstein_poesio(ref_cases):
     cases = ref_cases["sklearn_artstein_poesio"]["cases"]
     for case in cases:
-        y1, y2 = eval(case["y1"]), eval(case["y2"])  # noqa: S307 - literal list expressions from the file
+        y1, y2 = eval(case["y1"]), eval(case["y2"])
         out = _agr(pd.DataFrame({"judge": y1, "human": y2}), level="ordinal")
         assert close(out["cohen_kappa"], case["kappa"], case["rounding"])
         if "kappa_linear" in case:
