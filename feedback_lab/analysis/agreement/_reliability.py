@@ -162,8 +162,11 @@ def krippendorff_alpha(
     except KeyError as exc:
         msg = f"value {exc.args[0]} is not in value_domain={list(domain)}."
         raise ValueError(msg) from None
-    counts = unit_counts(unit, codes, a.shape[1], len(domain))
-    up = UnitPatterns(counts, domain)
-    o = (up.counts.astype(float) @ up.coinc).reshape(1, up.k, up.k)
+    counts = unit_counts(unit, codes, a.shape[1], len(domain)).astype(float)
+    m = counts.sum(1)
+    keep = m >= 2
+    c, inv = counts[keep], 1.0 / (m[keep] - 1)
+    o = (c * inv[:, None]).T @ c
+    o[np.diag_indices_from(o)] -= inv @ c
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(alpha_from_coincidence(o, level, domain)[0])
+        return float(alpha_from_coincidence(o[None], level, domain)[0])
