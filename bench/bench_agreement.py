@@ -47,7 +47,13 @@ def main() -> None:
     args = ap.parse_args()
     import krippendorff
     from scipy import stats
-    from sklearn.metrics import cohen_kappa_score, f1_score, matthews_corrcoef, precision_score, recall_score
+    from sklearn.metrics import (
+        cohen_kappa_score,
+        f1_score,
+        matthews_corrcoef,
+        precision_score,
+        recall_score,
+    )
 
     import feedback_lab as fl
 
