@@ -10,7 +10,17 @@ import polars as pl
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("FEEDBACK_LAB_SHARED", REPO.parent / "shared")) / "data"
+def _shared_root() -> Path:
+    if os.environ.get("FEEDBACK_LAB_SHARED"):
+        return Path(os.environ["FEEDBACK_LAB_SHARED"])
+    # ../shared beside the clone; worktrees under a sibling folder look one level further up
+    for candidate in (REPO.parent / "shared", REPO.parents[1] / "shared"):
+        if candidate.is_dir():
+            return candidate
+    return REPO.parent / "shared"
+
+
+SHARED_DATA = _shared_root() / "data"
 TEST_DATA = Path(__file__).parent / "data"
 SAMPLE_DATA = REPO / "sample_data"
 

@@ -55,6 +55,34 @@ class ReviewResult:
         """One row per section: key, title, verdict, headline."""
         return pd.DataFrame([s.to_dict() for s in self.sections])
 
+    def section(self, key: str) -> Section:
+        """The section called ``key`` (``result.to_frame()`` lists them)."""
+        for s in self.sections:
+            if s.key == key:
+                return s
+        from feedback_lab._validation import did_you_mean
+
+        keys = [s.key for s in self.sections]
+        msg = f"No section {key!r}.{did_you_mean(key, keys)} Sections: {keys}."
+        raise KeyError(msg)
+
+    def show(self, key: str) -> None:
+        """Display one section in a notebook: headline, then its tables and figures."""
+        from IPython.display import Markdown, display
+
+        s = self.section(key)
+        verdict = f" — **{s.verdict}**" if s.verdict else ""
+        display(Markdown(f"**{s.title}**{verdict}: {s.headline}"))
+        for b in s.blocks:
+            if b.caption:
+                display(Markdown(f"*{b.caption}*"))
+            if b.kind == "list":
+                print("\n".join(f"- {x}" for x in b.content))
+            elif b.kind == "text":
+                print(b.content)
+            else:
+                display(b.content)
+
     def _repr_html_(self) -> str:
         import html
 
