@@ -62,10 +62,12 @@ def pair_judge_human(
     j = fb[fb["annotator_kind"] == judge_kind]
     h = fb[fb["annotator_kind"] == human_kind]
     if name is None:
-        shared = (
-            pd.merge(j[["trace_id", "name"]].drop_duplicates(), h[["trace_id", "name"]].drop_duplicates())
-            .groupby("name").size().sort_values(ascending=False)
-        )
+        both = pd.merge(j[["trace_id", "name"]].drop_duplicates(), h[["trace_id", "name"]].drop_duplicates())
+        labelled = set(j.loc[j["label"].notna(), "name"]) & set(h.loc[h["label"].notna(), "name"])
+        # most traces first; among equals, a name with labels (pass/fail) before a numeric score
+        shared = both.groupby("name").size().rename("n").reset_index()
+        shared["labelled"] = shared["name"].isin(labelled)
+        shared = shared.sort_values(["n", "labelled", "name"], ascending=[False, False, True]).set_index("name")["n"]
         if shared.empty:
             msg = (
                 f"{func}: no feedback name is rated by both annotator_kind={judge_kind!r} and "
