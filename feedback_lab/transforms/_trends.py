@@ -39,6 +39,44 @@ def period_start(ts: pd.Series, freq: str) -> pd.Series:
     return res
 
 
+def prepare_feedback(fb: pd.DataFrame, tr: pd.DataFrame, keys: list[str], scales: dict | None, *,
+                     func: str) -> pd.DataFrame:
+    """Flag negative rows, parse values and attach the trace's group keys (string trace ids)."""
+    fb = fb.assign(_neg=negative_mask(fb, scales=scales))
+    fb["_value"] = pd.to_numeric(fb["value"], errors="coerce") if "value" in fb.columns else np.nan
+    fb["trace_id"] = fb["trace_id"].astype(str)
+    tr["trace_id"] = tr["trace_id"].astype(str)
+    known = fb["trace_id"].isin(set(tr["trace_id"]))
+    if (~known).any() and len(tr):
+        warn(f"{func}: {int((~known).sum())} feedback row(s) refer to trace ids absent from traces "
+             "and are left out.")
+    fb = fb[known].drop(columns=[k for k in keys if k in fb.columns])
+    return fb.merge(tr[["trace_id", *keys]], on="trace_id", how="left")
+
+
+def group_stats(tr: pd.DataFrame, fb: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """TREND_COLUMNS per group of ``keys`` (groups are those present in ``tr``, sorted)."""
+    g_tr = tr.groupby(keys, dropna=False, sort=True)
+    res = g_tr.size().rename("n_traces").to_frame()
+    covered = tr["trace_id"].isin(set(fb["trace_id"]))
+    res["n_covered"] = covered.groupby([tr[k] for k in keys], dropna=False).sum()
+    g_fb = fb.groupby(keys, dropna=False)
+    res["n_feedback"] = g_fb.size()
+    res["n_negative"] = g_fb["_neg"].sum()
+    res["mean_rating"] = g_fb["_value"].mean()
+    res[["n_feedback", "n_negative"]] = res[["n_feedback", "n_negative"]].fillna(0)
+    res = res.reset_index()
+    res = res.astype({"n_traces": "int64", "n_feedback": "int64", "n_negative": "int64"})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res["negative_rate"] = res["n_negative"] / res["n_feedback"].where(res["n_feedback"] > 0)
+        lo, hi = wilson_interval(res["n_negative"], res["n_feedback"])
+        res["negative_rate_low"], res["negative_rate_high"] = lo, hi
+        res["coverage"] = res["n_covered"] / res["n_traces"]
+    res["negative_rate"] = res["negative_rate"].astype(float)
+    res["mean_rating"] = res["mean_rating"].astype(float)
+    return res[[*keys, *TREND_COLUMNS]]
+
+
 def feedback_trends(traces: Any, feedback: Any, *, freq: str = "1w", by: str | list[str] | None = None,
                     events: Any = None, name: str | list[str] | None = None,
                     annotator_kind: str | list[str] | None = None, scales: dict | None = None) -> Any:
@@ -109,34 +147,9 @@ def feedback_trends(traces: Any, feedback: Any, *, freq: str = "1w", by: str | l
         tr = tr[~dup]
     tr["period"] = period_start(tr["timestamp"], freq)
     keys = ["period", *by_cols]
-    fb = fb.assign(_neg=negative_mask(fb, scales=scales))
-    fb["_value"] = pd.to_numeric(fb["value"], errors="coerce") if "value" in fb.columns else np.nan
-    fb["trace_id"] = fb["trace_id"].astype(str)
-    tr["trace_id"] = tr["trace_id"].astype(str)
-    known = fb["trace_id"].isin(set(tr["trace_id"]))
-    if (~known).any() and len(tr):
-        warn(f"feedback_trends: {int((~known).sum())} feedback row(s) refer to trace ids absent from traces "
-             "and are left out.")
-    fb = fb[known].merge(tr[["trace_id", *keys]], on="trace_id", how="left")
+    fb = prepare_feedback(fb, tr, keys, scales, func="feedback_trends")
 
-    g_tr = tr.groupby(keys, dropna=False, sort=True)
-    res = g_tr.size().rename("n_traces").to_frame()
-    covered = tr["trace_id"].isin(set(fb["trace_id"]))
-    res["n_covered"] = covered.groupby([tr[k] for k in keys], dropna=False).sum()
-    g_fb = fb.groupby(keys, dropna=False)
-    res["n_feedback"] = g_fb.size()
-    res["n_negative"] = g_fb["_neg"].sum()
-    res["mean_rating"] = g_fb["_value"].mean()
-    res[["n_feedback", "n_negative"]] = res[["n_feedback", "n_negative"]].fillna(0)
-    res = res.reset_index()
-    res = res.astype({"n_traces": "int64", "n_feedback": "int64", "n_negative": "int64"})
-    with np.errstate(invalid="ignore", divide="ignore"):
-        res["negative_rate"] = np.where(res["n_feedback"] > 0, res["n_negative"] / res["n_feedback"].where(res["n_feedback"] > 0), np.nan)
-        lo, hi = wilson_interval(res["n_negative"], res["n_feedback"])
-        res["negative_rate_low"], res["negative_rate_high"] = lo, hi
-        res["coverage"] = res["n_covered"] / res["n_traces"]
-    res["mean_rating"] = res["mean_rating"].astype(float)
-    res = res[[*keys, *TREND_COLUMNS]]
+    res = group_stats(tr, fb, keys)
     if events is not None:
         from feedback_lab.transforms._implicit import implicit_signals
 
