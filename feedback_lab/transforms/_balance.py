@@ -66,6 +66,8 @@ def balance(df: Any, *, label_col: str, method: str = "undersample", by: str | l
     groups = pdf.groupby(by_cols, sort=True, dropna=False) if by_cols else [((), pdf)]
     for gkey, g in groups:
         sizes = g.groupby(label_col, sort=True).size()
+        if not len(sizes):
+            continue
         target = int(sizes.min() if method == "undersample" else sizes.max())
         for lab, size in sizes.items():
             idx = g.index[(g[label_col] == lab).to_numpy()].to_numpy()

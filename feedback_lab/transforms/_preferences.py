@@ -113,7 +113,7 @@ def preference_pairs(traces: Any, events: Any = None, feedback: Any = None, *, m
                 rows.append({"prompt": a["input"], "chosen": a["output"], "rejected": b["output"], "source": "rating",
                              "trace_id_chosen": a["_tid"], "trace_id_rejected": b["_tid"]})
     if ev is not None and "session_id" in tr.columns and "timestamp" in tr.columns:
-        kinds = ev.groupby("_tid")["_kind"].agg(set)
+        kinds = {t: set(g.dropna()) for t, g in ev.groupby("_tid")["_kind"]}
         regen = {t for t, k in kinds.items() if "regenerate" in k}
         st = tr[tr["session_id"].notna()].sort_values(["timestamp", "_ord"], kind="stable")
         st = st.assign(_prompt=st["input"].map(_norm))
