@@ -37,7 +37,7 @@ def _is_missing(x: Any) -> bool:
     if x is None:
         return True
     try:
-        return bool(isinstance(x, float) and math.isnan(x)) or (x != x)  # noqa: PLR0124 - NaN / pd.NA
+        return bool(isinstance(x, float) and math.isnan(x)) or (x != x)
     except TypeError:  # pd.NA in boolean context
         return True
 
@@ -163,7 +163,7 @@ class FeedbackConfig:
     rubric: tuple[RubricItem, ...] = ()
     step: float | None = None
 
-    def __post_init__(self) -> None:  # noqa: C901 - one check per rule, each with its message
+    def __post_init__(self) -> None:
         who = f"FeedbackConfig {self.name!r}"
         if not isinstance(self.name, str) or not self.name.strip():
             msg = f"FeedbackConfig: name must be a non-empty string, got {self.name!r}."
@@ -432,7 +432,7 @@ def load_configs(path: str | Path) -> dict[str, FeedbackConfig]:
             raise ValueError(msg)
     except ValueError:
         raise
-    except Exception as exc:  # noqa: BLE001 - yaml.YAMLError and friends
+    except Exception as exc:
         msg = f"load_configs: {path} is not valid {suffix[1:].upper()}: {exc}"
         raise ValueError(msg) from exc
     items = data.get("feedback_configs") if isinstance(data, Mapping) else data

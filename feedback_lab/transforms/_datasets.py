@@ -243,9 +243,9 @@ def write_dataset(df: Any, path: str | Path) -> Path:
     >>> fl.read_dataset(p).equals(df)
     True
     """
-    from feedback_lab._frame import to_polars
-
     import polars as pl
+
+    from feedback_lab._frame import to_polars
 
     path = Path(path)
     fmt = _format(path, "write_dataset")

@@ -166,7 +166,7 @@ def sample_for_review(traces: Any, *, n: int | None = None, frac: float | None =
     skip = exclude_ids(exclude)
     tid = tr["trace_id"].astype(str)
     pool = tr[~tid.isin(skip) & ~tid.duplicated() & tr["trace_id"].notna()]
-    k = n if n is not None else int(round(frac * len(pool)))
+    k = n if n is not None else round(frac * len(pool))
     fb = None
     if feedback is not None:
         fb = pandas_input(feedback, ["trace_id", "name"], func="sample_for_review", frame="feedback")

@@ -30,7 +30,7 @@ def period_start(ts: pd.Series, freq: str) -> pd.Series:
     s = pl.from_pandas(ts.reset_index(drop=True)).cast(pl.Datetime("us", "UTC"))
     try:
         out = s.dt.truncate(every)
-    except Exception as exc:  # noqa: BLE001 - polars raises several kinds for a bad duration
+    except Exception as exc:
         msg = (f"feedback_trends: freq={freq!r} is not a duration. Use e.g. '1d', '1w', '2w', '1mo' "
                f"(or pandas 'D', 'W', 'M'). ({exc})")
         raise ValueError(msg) from exc
@@ -153,7 +153,7 @@ def feedback_trends(traces: Any, feedback: Any, *, freq: str = "1w", by: str | l
     if events is not None:
         from feedback_lab.transforms._implicit import implicit_signals
 
-        imp = implicit_signals(events if hasattr(events, "columns") else events, traces)
+        imp = implicit_signals(events, traces)
         imp = pandas_input(imp, ["trace_id", "weak_label", "n_events"], func="feedback_trends", frame="events")
         imp = imp[imp["n_events"] > 0]
         sig = tr[["trace_id", *keys]].merge(imp[["trace_id", "weak_label"]], on="trace_id", how="inner")

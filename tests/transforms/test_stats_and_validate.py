@@ -94,7 +94,7 @@ def test_validate_feedback_reasons(make_frame):
     assert reasons["t7"].startswith("unknown feedback name")
     assert len(valid) + len(invalid) == len(fb)
     assert list(invalid.columns) == [*fb.columns, "reason"]
-    v2, i2 = fl.validate_feedback(fb, list(configs.values()), unknown="valid")
+    v2, _ = fl.validate_feedback(fb, list(configs.values()), unknown="valid")
     assert "t7" in list(v2["trace_id"])
 
 
