@@ -12,7 +12,7 @@ from feedback_lab._frame import backend_of, like_input, to_pandas
 from feedback_lab._validation import require_columns
 from feedback_lab.exceptions import SchemaError
 
-__all__ = ["as_list", "ensure_utc", "exclude_ids", "output", "pandas_input", "warn"]
+__all__ = ["as_list", "ensure_utc", "exclude_ids", "isin", "output", "pandas_input", "warn"]
 
 
 def pandas_input(df: Any, columns: Sequence[str], *, func: str, frame: str) -> pd.DataFrame:
@@ -65,3 +65,9 @@ def exclude_ids(exclude: Any) -> set[str]:
 
 def warn(msg: str) -> None:
     warnings.warn(msg, UserWarning, stacklevel=3)
+
+
+def isin(values: pd.Series, pool: Any) -> pd.Series:
+    """``values.isin(pool)`` through an object hash table (pandas' Arrow-string ``isin`` loops in Python)."""
+    idx = pd.Index(pd.unique(pd.Series(pool).to_numpy(dtype=object)))
+    return pd.Series(idx.get_indexer(values.to_numpy(dtype=object)) >= 0, index=values.index)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from feedback_lab.transforms._common import as_list, ensure_utc, output, pandas_input, warn
+from feedback_lab.transforms._common import as_list, ensure_utc, isin, output, pandas_input, warn
 from feedback_lab.transforms._negative import negative_mask
 from feedback_lab.transforms._stats import wilson_interval
 
@@ -46,7 +46,7 @@ def prepare_feedback(fb: pd.DataFrame, tr: pd.DataFrame, keys: list[str], scales
     fb["_value"] = pd.to_numeric(fb["value"], errors="coerce") if "value" in fb.columns else np.nan
     fb["trace_id"] = fb["trace_id"].astype(str)
     tr["trace_id"] = tr["trace_id"].astype(str)
-    known = fb["trace_id"].isin(set(tr["trace_id"]))
+    known = isin(fb["trace_id"], tr["trace_id"])
     if (~known).any() and len(tr):
         warn(f"{func}: {int((~known).sum())} feedback row(s) refer to trace ids absent from traces "
              "and are left out.")
@@ -58,7 +58,7 @@ def group_stats(tr: pd.DataFrame, fb: pd.DataFrame, keys: list[str]) -> pd.DataF
     """TREND_COLUMNS per group of ``keys`` (groups are those present in ``tr``, sorted)."""
     g_tr = tr.groupby(keys, dropna=False, sort=True)
     res = g_tr.size().rename("n_traces").to_frame()
-    covered = tr["trace_id"].isin(set(fb["trace_id"]))
+    covered = isin(tr["trace_id"], fb["trace_id"])
     res["n_covered"] = covered.groupby([tr[k] for k in keys], dropna=False).sum()
     g_fb = fb.groupby(keys, dropna=False)
     res["n_feedback"] = g_fb.size()
