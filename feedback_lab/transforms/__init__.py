@@ -20,6 +20,7 @@ _EXPORTS = {
     "detect_regressions": "feedback_lab.transforms._scores",
     "compare_versions": "feedback_lab.transforms._versions",
     "win_rate": "feedback_lab.transforms._versions",
+    "pair_judge_human": "feedback_lab.transforms._pairs",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__ = lazy_getattr(__name__, _EXPORTS)
