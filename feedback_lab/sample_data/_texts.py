@@ -59,7 +59,10 @@ def _fill(template: str, slots: dict) -> str:
 
 def _question(rng, intent, slots) -> str:
     q = _fill(pick(rng, intent["q"]), slots)
-    q = pick(rng, P.Q_PREFIX) + q + _fill(pick(rng, P.Q_CONTEXT), slots) + pick(rng, P.Q_SUFFIX)
+    prefix = pick(rng, P.Q_PREFIX)
+    if prefix.endswith(", ") and not q.startswith(("I ", "I'")):
+        q = q[0].lower() + q[1:]
+    q = prefix + q + _fill(pick(rng, P.Q_CONTEXT), slots) + pick(rng, P.Q_SUFFIX)
     if rng.random() < 0.15:  # casual typing
         q = q[0].lower() + q[1:].replace("?", "")
     return q
