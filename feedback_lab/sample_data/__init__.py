@@ -39,8 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["FAILURE_MODES", "PLATFORMS", "generate", "planted_truth", "write"]
 
 #: planted failure modes (``none`` = a correct trace), named as in the error-mode taxonomy
-FAILURE_MODES = ("none", "hallucination", "refusal", "format_error", "verbosity", "wrong_language",
-                 "outdated_information", "system_error")
+FAILURE_MODES = ("none", "hallucination", "refusal", "format_error", "length_verbosity", "wrong_language",
+                 "outdated_information", "tool_error")
 #: exporter modules ``feedback_lab.sample_data._export_<platform>`` that :func:`write` calls, in order
 PLATFORMS = ("langfuse", "langsmith", "phoenix", "otel", "braintrust", "latitude", "helicone")
 

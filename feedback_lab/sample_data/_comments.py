@@ -40,7 +40,7 @@ REVIEWER = {
         "Not machine-readable: {json_issue}.",
         "Schema violation, {json_issue}, extraction unusable.",
     ],
-    "verbosity": [
+    "length_verbosity": [
         "Way too long for a simple {topic} question, the answer is buried in filler.",
         "Verbose: about {n} paragraphs where two sentences would do.",
         "rambles and repeats itself, user has to scroll to find the {topic} steps",
@@ -66,7 +66,7 @@ REVIEWER = {
         "old instructions - {detail}",
         "This was true last year but not anymore: {detail}.",
     ],
-    "system_error": [
+    "tool_error": [
         "No output at all, the request failed.",
         "Empty response ({detail}).",
         "Tool/system error: {detail}, nothing to review.",
@@ -93,7 +93,7 @@ USER = {
         "output broke our parser again", "not valid json", "the extraction came back with extra text around the JSON",
         "JSON cut off halfway", "can't import this, bad format", "invalid output format",
     ],
-    "verbosity": [
+    "length_verbosity": [
         "too long, just tell me the steps", "tl;dr", "I only needed one sentence", "way too wordy",
         "so much text for a simple {topic} question", "please be shorter",
     ],
@@ -105,7 +105,7 @@ USER = {
         "that menu doesn't exist anymore", "these instructions are for the old version", "outdated, the screen looks different now",
         "there is no such option in {topic} anymore", "old info",
     ],
-    "system_error": ["nothing happened", "it just spins and fails", "error again", "no answer came back"],
+    "tool_error": ["nothing happened", "it just spins and fails", "error again", "no answer came back"],
     "none_negative": ["not what I asked", "too slow", "meh", "didn't solve my problem", "not helpful", "hmm no"],
     "positive": ["perfect, thanks!", "super helpful", "exactly what I needed", "quick and correct", "great", "saved me time"],
 }
@@ -115,11 +115,11 @@ JUDGE_FAIL = {
                       "Unsupported factual claim detected ({detail})."],
     "refusal": ["The assistant refused a benign, in-scope request.", "The response declines to answer without a valid reason."],
     "format_error": ["The output is not valid JSON ({json_issue}).", "Output does not follow the required JSON schema: {json_issue}."],
-    "verbosity": ["The response is excessively long and repetitive for the question asked.",
+    "length_verbosity": ["The response is excessively long and repetitive for the question asked.",
                   "Answer is correct in substance but far too verbose."],
     "wrong_language": ["The response is written in {lang} while the user wrote in English."],
     "outdated_information": ["The response refers to product features or menus that appear outdated: it {detail}."],
-    "system_error": ["No response was produced."],
+    "tool_error": ["No response was produced."],
     "none": ["The response may be incomplete or not fully grounded in the context.",
              "The answer does not fully address the user's question."],
 }

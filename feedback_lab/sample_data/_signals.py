@@ -13,20 +13,20 @@ ANNOTATORS = ["ana@orbit.example", "ben@orbit.example", "chloe@orbit.example"]
 #: per-annotator probability of flipping a clear-cut verdict
 ANNOTATOR_FLIP = {"ana@orbit.example": 0.03, "ben@orbit.example": 0.06, "chloe@orbit.example": 0.09}
 #: share of ambiguous items (each reviewer then says "fail" with probability 1/2)
-AMBIGUOUS = {"hallucination": 0.2, "outdated_information": 0.3, "verbosity": 0.3, "none": 0.06}
+AMBIGUOUS = {"hallucination": 0.2, "outdated_information": 0.3, "length_verbosity": 0.3, "none": 0.06}
 JUDGE = "judge:gpt-4o-2024-08-06"
 JUDGE_META = json.dumps({"judge_model": "gpt-4o-2024-08-06", "judge_prompt": "correctness-v3"})
 #: P(judge says fail | planted mode): lenient on subtle modes, sharp on format and language
 #: (on clear-cut items; ambiguous items are a coin toss weighted by JUDGE_AMBIGUOUS_FAIL, for humans and judge alike)
-JUDGE_DETECT = {"none": 0.04, "hallucination": 0.62, "refusal": 0.85, "format_error": 0.95, "verbosity": 0.6,
+JUDGE_DETECT = {"none": 0.04, "hallucination": 0.62, "refusal": 0.85, "format_error": 0.95, "length_verbosity": 0.6,
                 "wrong_language": 0.95, "outdated_information": 0.45}
 JUDGE_AMBIGUOUS_FAIL = 0.3
 JUDGE_COVERAGE = 0.92
 HUMAN_FRACTION = 0.15
-THUMBS_DOWN = {"none": 0.08, "hallucination": 0.65, "refusal": 0.85, "format_error": 0.7, "verbosity": 0.55,
-               "wrong_language": 0.85, "outdated_information": 0.75, "system_error": 0.9}
+THUMBS_DOWN = {"none": 0.08, "hallucination": 0.65, "refusal": 0.85, "format_error": 0.7, "length_verbosity": 0.55,
+               "wrong_language": 0.85, "outdated_information": 0.75, "tool_error": 0.9}
 CONFUSE = {"hallucination": "outdated_information", "outdated_information": "hallucination",
-           "verbosity": "other", "refusal": "other", "format_error": "other", "wrong_language": "other"}
+           "length_verbosity": "other", "refusal": "other", "format_error": "other", "wrong_language": "other"}
 
 
 def _row(rec, name, *, value=None, label=None, comment=None, kind, annotator, ts, metadata=None) -> dict:
@@ -81,7 +81,7 @@ def code_feedback(rec) -> list[dict]:
 
 
 def judge_feedback(rng, rec) -> list[dict]:
-    if rec["mode"] == "system_error" or rng.random() >= JUDGE_COVERAGE:
+    if rec["mode"] == "tool_error" or rng.random() >= JUDGE_COVERAGE:
         return []
     fail_truth = rec["mode"] != "none"
     says_fail = rng.random() < (JUDGE_AMBIGUOUS_FAIL if rec["ambiguous"] else JUDGE_DETECT[rec["mode"]])
@@ -107,7 +107,7 @@ def judge_feedback(rng, rec) -> list[dict]:
 def pick_human_subset(rng, traces: list[dict]) -> list[int]:
     """Indices of the human-reviewed traces: about half failing, half fine, over all weeks."""
     k = max(2, round(HUMAN_FRACTION * len(traces)))
-    failing = [i for i, r in enumerate(traces) if r["mode"] not in ("none", "system_error")]
+    failing = [i for i, r in enumerate(traces) if r["mode"] not in ("none", "tool_error")]
     fine = [i for i, r in enumerate(traces) if r["mode"] == "none"]
     n_fail = min(len(failing), round(k * 0.45))
     n_fine = min(len(fine), k - n_fail)
@@ -166,17 +166,17 @@ def events(rng, rec) -> list[dict]:
         out.append({"trace_id": rec["trace_id"], "session_id": rec["session_id"], "event": name,
                     "timestamp": t, "payload": payload})
 
-    p_regen = {"refusal": 0.5, "system_error": 0.7}.get(mode, 0.35) if fail else 0.05
+    p_regen = {"refusal": 0.5, "tool_error": 0.7}.get(mode, 0.35) if fail else 0.05
     if rng.random() < p_regen:
         for _ in range(1 + int(rng.random() < 0.3)):
             add("regenerate", lo=5_000, hi=60_000)
     if rec["output"] is not None:
-        p_edit = {"verbosity": 0.3, "format_error": 0.3, "hallucination": 0.15, "wrong_language": 0.2}.get(mode, 0.05) if fail else 0.04
+        p_edit = {"length_verbosity": 0.3, "format_error": 0.3, "hallucination": 0.15, "wrong_language": 0.2}.get(mode, 0.05) if fail else 0.04
         if rng.random() < p_edit:
             add("edit", _edited(rng, rec), lo=20_000, hi=300_000)
         if rng.random() < (0.08 if fail else 0.4):
             add("copy")
-    p_abandon = {"refusal": 0.3, "system_error": 0.4}.get(mode, 0.18) if fail else 0.03
+    p_abandon = {"refusal": 0.3, "tool_error": 0.4}.get(mode, 0.18) if fail else 0.03
     if rec["last_in_session"] and rng.random() < p_abandon:
         add("abandon", lo=30_000, hi=600_000)
     return out

@@ -25,16 +25,16 @@ MODEL_IDS = list(MODELS)
 TASKS = {"support_qa": 0.5, "summarization": 0.28, "extraction": 0.22}
 TASK_IDS = list(TASKS)
 BASE_RATES = {
-    "support_qa": {"hallucination": 0.07, "refusal": 0.035, "verbosity": 0.055, "wrong_language": 0.03,
+    "support_qa": {"hallucination": 0.07, "refusal": 0.035, "length_verbosity": 0.055, "wrong_language": 0.03,
                    "outdated_information": 0.045},
-    "summarization": {"hallucination": 0.065, "refusal": 0.02, "verbosity": 0.065, "wrong_language": 0.03},
+    "summarization": {"hallucination": 0.065, "refusal": 0.02, "length_verbosity": 0.065, "wrong_language": 0.03},
     "extraction": {"format_error": 0.11, "hallucination": 0.035, "refusal": 0.025},
 }
 SYSTEM_ERROR_RATE = 0.012
 #: model B is wordier and more cautious, but better at JSON
-MODEL_FACTOR = {"claude-3-5-haiku-20241022": {"verbosity": 1.8, "refusal": 1.6, "format_error": 0.6}}
+MODEL_FACTOR = {"claude-3-5-haiku-20241022": {"length_verbosity": 1.8, "refusal": 1.6, "format_error": 0.6}}
 #: prompt 1.3.0 (last two weeks): "be concise" works, the new JSON instructions backfire
-LATE_FACTOR = {"format_error": 2.5, "verbosity": 0.35}
+LATE_FACTOR = {"format_error": 2.5, "length_verbosity": 0.35}
 #: the model does not know the new feature: hallucination rate on the new topic
 NEW_TOPIC_HALLUCINATION = {"support_qa": 0.30, "summarization": 0.25, "extraction": 0.10}
 SYSTEM_PROMPTS = {
@@ -49,7 +49,7 @@ HOUR_W = np.array([1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 11, 10, 9, 10, 11, 11, 10, 8,
 
 
 def failure_rates(task: str, model: str, late: bool, topic: str) -> dict[str, float]:
-    """Probability of each planted failure mode for one trace (``system_error`` included)."""
+    """Probability of each planted failure mode for one trace (``tool_error`` included)."""
     rates = dict(BASE_RATES[task])
     for mode, f in MODEL_FACTOR.get(model, {}).items():
         if mode in rates:
@@ -60,7 +60,7 @@ def failure_rates(task: str, model: str, late: bool, topic: str) -> dict[str, fl
                 rates[mode] *= f
     if topic == NEW_TOPIC:
         rates["hallucination"] = NEW_TOPIC_HALLUCINATION[task]
-    rates["system_error"] = SYSTEM_ERROR_RATE
+    rates["tool_error"] = SYSTEM_ERROR_RATE
     return rates
 
 
@@ -174,7 +174,7 @@ def simulate(rng: np.random.Generator, n: int, start: datetime) -> tuple[list[di
             "t": r["t"], "ts": start + timedelta(milliseconds=r["t"]), "week": int(day // 7) + 1,
             "late": late, "task": task, "topic": topic, "intent": f"{topic}.{intent_idx}", "model": model,
             "prompt_version": PROMPT_AFTER if late else PROMPT_BEFORE, "mode": mode, "user": user,
-            "last_in_session": r["last_in_session"], "golden": mode != "system_error" and rng.random() < 0.075,
+            "last_in_session": r["last_in_session"], "golden": mode != "tool_error" and rng.random() < 0.075,
             "app_version": [v for d, v in APP_VERSIONS if day >= d][-1], **tx,
         }
         spans.extend(_span_tree(rng, rec))
@@ -185,7 +185,7 @@ def simulate(rng: np.random.Generator, n: int, start: datetime) -> tuple[list[di
 def _span_tree(rng, rec: dict) -> list[dict]:
     """Root chain span, a retriever/tool span and the LLM span; fills tokens, latency and cost on ``rec``."""
     m = MODELS[rec["model"]]
-    err = rec["mode"] == "system_error"
+    err = rec["mode"] == "tool_error"
     system = SYSTEM_PROMPTS[rec["task"]]
     ctx_chars = int(rng.integers(1600, 2600)) if rec["task"] == "support_qa" else 0
     in_tok = (len(system) + ctx_chars + len(rec["input"])) // 4 + int(rng.integers(-15, 16))

@@ -107,13 +107,13 @@ def support_qa(rng, topic, intent, mode, concise, slots) -> dict:
         out["detail"] = _fill(detail, slots)
     elif mode == "refusal":
         out["output"] = _fill(pick(rng, P.REFUSALS), {"topic": _topic_phrase(rng, topic)})
-    elif mode == "verbosity":
+    elif mode == "length_verbosity":
         body, n = _verbose(rng, core, answers[1 - j], concise)
         out["output"] = opener + body + closer
         out["n"] = n
     elif mode == "wrong_language":
         out["output"], out["lang"] = _foreign(rng, topic, P.FOREIGN_ANSWERS)
-    elif mode == "system_error":
+    elif mode == "tool_error":
         out["output"], out["detail"] = None, pick(rng, ERRORS)
     else:  # pragma: no cover - guarded by the failure tables
         raise ValueError(f"support_qa has no failure mode {mode!r}")
@@ -205,7 +205,7 @@ def extraction(rng, topic, intent, mode, late, slots) -> dict:
         out["detail"] = detail
     elif mode == "refusal":
         out["output"] = pick(rng, P.EXTRACT_REFUSALS)
-    elif mode == "system_error":
+    elif mode == "tool_error":
         out["output"], out["detail"] = None, pick(rng, ERRORS)
     else:  # pragma: no cover
         raise ValueError(f"extraction has no failure mode {mode!r}")
@@ -240,7 +240,7 @@ def summarization(rng, topic, intent, mode, concise, slots) -> dict:
         text = ". ".join(parts).replace("..", ".")
         out["output"] = text if text.endswith(".") else text + "."
         out["detail"] = detail
-    elif mode == "verbosity":
+    elif mode == "length_verbosity":
         story = (f"The conversation began when {slots['name']} from {slots['company']} reached out to support. "
                  f"They explained that they needed help with {gist}. The agent first asked a clarifying question, "
                  f"and the customer replied: \"{reply}\" After that, the agent {fix}. "
@@ -253,7 +253,7 @@ def summarization(rng, topic, intent, mode, concise, slots) -> dict:
         out["output"] = out["output"].replace("{status}", st[out["lang"]][0 if resolved else 1])
     elif mode == "refusal":
         out["output"] = _fill(pick(rng, P.SUMMARY_REFUSALS), {"topic": _topic_phrase(rng, topic)})
-    elif mode == "system_error":
+    elif mode == "tool_error":
         out["output"], out["detail"] = None, pick(rng, ERRORS)
     else:  # pragma: no cover
         raise ValueError(f"summarization has no failure mode {mode!r}")

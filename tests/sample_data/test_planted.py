@@ -70,14 +70,14 @@ def test_planted_drift(truth):
     h = dict(h.iter_rows())
     assert h[True] > 3 * h[False]
     v = truth.filter(pl.col("task") != "extraction").group_by("drift_window").agg(
-        (pl.col("failure_mode") == "verbosity").mean())
+        (pl.col("failure_mode") == "length_verbosity").mean())
     v = dict(v.iter_rows())
     assert v[True] < 0.5 * v[False]
 
 
 def test_failure_modes_are_not_topics(truth):
     """Every failure mode occurs across many topics, and every topic has several modes."""
-    for mode in ("hallucination", "refusal", "verbosity", "wrong_language", "outdated_information", "format_error"):
+    for mode in ("hallucination", "refusal", "length_verbosity", "wrong_language", "outdated_information", "format_error"):
         assert truth.filter(pl.col("failure_mode") == mode)["topic"].n_unique() >= 6, mode
     per_topic = truth.filter(pl.col("failing")).group_by("topic").agg(pl.col("failure_mode").n_unique())
     assert per_topic["failure_mode"].min() >= 3
@@ -109,9 +109,9 @@ def test_failure_texts_look_like_their_mode(ts, truth):
     assert [v == 1.0 for v in vj["value"]] == [parses(o) for o in vj["output"]]
     qa = t.filter(pl.col("task") != "extraction").with_columns(n=pl.col("output").str.len_chars())
     med = dict(qa.group_by("failure_mode").agg(pl.col("n").median()).iter_rows())
-    assert med["verbosity"] > 3 * med["none"]
-    assert t.filter(pl.col("failure_mode") == "system_error")["output"].null_count() == t.filter(
-        pl.col("failure_mode") == "system_error").height
+    assert med["length_verbosity"] > 3 * med["none"]
+    assert t.filter(pl.col("failure_mode") == "tool_error")["output"].null_count() == t.filter(
+        pl.col("failure_mode") == "tool_error").height
     edits = ts.events.filter(pl.col("event") == "edit").join(ts.traces.select("trace_id", "output"), on="trace_id")
     assert (edits["payload"] != edits["output"]).all()
 
