@@ -197,7 +197,26 @@ def parse_timestamps(series):
         return pl.Series(name, [None] * len(series), dtype=dtype), pl.Series(name, [False] * len(series))
     if series.dtype.is_numeric():
         return _from_epoch(series.cast(pl.Float64)), pl.Series(name, [False] * len(series))
-    s = series.cast(pl.String).str.strip_chars()
+    s = series.cast(pl.String)
+    # fast path: RFC 3339 / ISO 8601 with an offset or "Z" (what almost every export writes)
+    fast = s.str.to_datetime("%+", strict=False, time_unit="us")
+    if fast.dtype != dtype:
+        fast = fast.dt.convert_time_zone("UTC")
+    todo = fast.is_null() & s.is_not_null()
+    if not todo.any():
+        return fast.alias(name), pl.Series(name, [False] * len(series))
+    slow, bad = _parse_slow(s.filter(todo).str.strip_chars())
+    out = fast.scatter(todo.arg_true(), slow)
+    bad_all = pl.Series(name, [False] * len(series)).scatter(todo.arg_true(), bad)
+    return out.alias(name), bad_all
+
+
+def _parse_slow(s):
+    """Every accepted spelling (epoch numbers, naive ISO, date only, ``+0200`` offsets)."""
+    import polars as pl
+
+    dtype = pl.Datetime("us", "UTC")
+    name = s.name
     numeric = s.cast(pl.Float64, strict=False)
     from_num = _from_epoch(numeric)
     iso = s.str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T").str.replace(r"Z$", "+00:00")

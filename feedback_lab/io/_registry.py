@@ -172,7 +172,7 @@ def sniff_format(path: str | Path) -> str:
     for fmt in _REGISTRY.values():
         try:
             s = float(fmt.sniff(path, head))
-        except Exception:  # noqa: BLE001 - a sniffer that cannot decide scores 0
+        except Exception:
             s = 0.0
         scores.append((s, fmt.name))
     scores.sort(reverse=True)
