@@ -136,6 +136,8 @@ def _finish(df, path, column_map, frame, *, kind, data, lines=None, pre_rejects=
         if lines is not None:
             return [lines[r] for r in rows]
         if kind == "jsonl":
+            if not _has_blank_lines(data):
+                return [r + 1 for r in rows]
             return _jsonl_line_numbers(data, rows)
         return [r + 1 for r in rows]
 
@@ -249,6 +251,13 @@ def _frame_from_dicts(records: list[dict], keys: list[str]):
 
     cols = {k: [_as_text(r.get(k)) for r in records] for k in keys}
     return pl.DataFrame(cols, schema={k: pl.String for k in keys})
+
+
+def _has_blank_lines(data: bytes) -> bool:
+    import re
+
+    body = data[:-1] if data.endswith(b"\n") else data
+    return bool(re.search(rb"(?:^|\n)[ \t\r\f\v]*(?:\n|$)", body))
 
 
 def _jsonl_line_numbers(data: bytes, rows: list[int]) -> list[int]:

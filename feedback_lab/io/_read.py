@@ -220,15 +220,22 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
             if df is None or len(df) == 0:
                 continue
             df = df if isinstance(df, pl.DataFrame) else pl.from_pandas(df)
-            if name == "traces":
+            if name != "rejects":
                 df = df.with_columns(_file=pl.lit(str(path)), _order=pl.lit(order))
             collected[name].append(df)
     frames = {name: (pl.concat(dfs, how="diagonal_relaxed") if dfs else None) for name, dfs in collected.items()}
-    extra_rejects = None
+    extra = []
     if frames["traces"] is not None:
-        frames["traces"], extra_rejects = _dedupe_traces(frames["traces"])
-    if extra_rejects is not None:
-        frames["rejects"] = pl.concat([x for x in (frames["rejects"], extra_rejects) if x is not None],
+        frames["traces"], rej = _dedupe_traces(frames["traces"])
+        extra.append(rej)
+    for name, keys, what in (("spans", ["trace_id", "span_id"], "duplicate span_id"),
+                             ("feedback", None, "duplicate feedback row (identical to an earlier one)")):
+        if frames[name] is not None and len(collected[name]) > 1:
+            frames[name], rej = _dedupe_rows(conform(frames[name], name), keys, what)
+            extra.append(rej)
+    extra = [x for x in extra if x is not None]
+    if extra:
+        frames["rejects"] = pl.concat([x for x in (frames["rejects"], *extra) if x is not None],
                                       how="diagonal_relaxed")
     out = {}
     for name, df in frames.items():
@@ -270,3 +277,21 @@ def _dedupe_traces(traces):
     out = pl.concat([single, merged], how="diagonal_relaxed").sort("_pos").drop("_pos")
     rej = rejects.frame()
     return out, (rej if len(rej) else None)
+
+
+def _dedupe_rows(df, keys, what):
+    """Rows repeating an earlier row's ``keys`` (all canonical columns when None) across files -> rejects."""
+    import polars as pl
+
+    from feedback_lab.io._common import Rejects
+
+    cols = keys or [c for c in FRAMES["feedback"] if c in df.columns]
+    # hash the key columns: list/struct columns would not group otherwise
+    key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("\x00") for c in cols], separator="\x1f")
+    first = df.select(key.is_first_distinct()).to_series()
+    if first.all():
+        return df, None
+    rejects = Rejects("read_traces")
+    for row in df.filter(~first).iter_rows(named=True):
+        rejects.add(row.get("_file"), row.get("_line"), what, {k: v for k, v in row.items() if not k.startswith("_")})
+    return df.filter(first), rejects.frame()

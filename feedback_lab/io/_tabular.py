@@ -112,8 +112,7 @@ def frames_from_table(
     for name, good in out.items():
         if good is None:
             continue
-        lines = line_of(good["_row"].to_list()) if "trace_id" in good.columns and name == "traces" else None
-        good = good.with_columns(pl.Series("_line", lines, dtype=pl.Int64)) if lines is not None else good
+        good = good.with_columns(pl.Series("_line", line_of(good["_row"].to_list()), dtype=pl.Int64))
         out[name] = conform(good.drop("_row"), name)
     out["rejects"] = rejects.frame()
     return out
