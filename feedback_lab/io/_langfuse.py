@@ -175,8 +175,9 @@ class _Collector:
             return
         meta = loads_deep(_g(t, "metadata"))
         meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"metadata": meta})
+        moved = {k: meta.pop(k) for k in ("prompt_version", "reference", "expected_output") if k in meta}
         for key in ("release", "version", "environment"):
-            if _g(t, key) is not None and key not in meta:
+            if _g(t, key) not in (None, "default") and key not in meta:
                 meta[key] = _g(t, key)
         tags = loads_deep(_g(t, "tags"))
         if isinstance(tags, str):
@@ -184,8 +185,9 @@ class _Collector:
         self.traces.append({
             "trace_id": str(tid), "session_id": _str(_g(t, "sessionId")), "user_id": _str(_g(t, "userId")),
             "timestamp": ts, "task": _str(meta.get("task") or _g(t, "name")),
+            "prompt_version": _str(moved.get("prompt_version")),
             "input": to_text(_g(t, "input"), "input"), "output": to_text(_g(t, "output"), "output"),
-            "reference": _str(meta.get("reference") or meta.get("expected_output")),
+            "reference": _str(moved.get("reference") or moved.get("expected_output")),
             "latency_ms": None if latency is None else latency * 1000.0, "cost": cost,
             "tags": [str(x) for x in tags] if isinstance(tags, list) else None,
             "metadata": json.dumps(meta, ensure_ascii=False, default=str) if meta else None,
@@ -255,8 +257,13 @@ class _Collector:
             value = None
         elif dtype == "BOOLEAN" and label is None and value is not None:
             label = "True" if value else "False"
+        elif dtype == "TEXT":
+            comment, label = comment or label, None
+        kind = SOURCE_KIND.get(source)
+        if isinstance(extra, dict) and str(extra.get("annotator_kind")) in ("user", "human", "llm", "code"):
+            kind = extra["annotator_kind"]
         row = {"trace_id": str(tid), "name": str(name), "value": value, "label": label, "comment": comment,
-               "annotator_kind": SOURCE_KIND.get(source), "annotator": _str(_g(s, "authorUserId", "configId")),
+               "annotator_kind": kind, "annotator": _str(_g(s, "authorUserId", "configId")),
                "timestamp": ts, "span_id": _str(_g(s, "observationId")),
                "metadata": json.dumps({k: v for k, v in meta.items() if v is not None}, ensure_ascii=False, default=str),
                "_updated": updated, "_line": line}

@@ -21,9 +21,12 @@ __all__ = ["to_json_text", "to_text"]
 _USER = {"user", "human", "humanmessage", "usermessage"}
 _ASSISTANT = {"assistant", "ai", "model", "bot", "aimessage", "assistantmessage", "aimessagechunk"}
 _TEXT_PART_TYPES = {None, "text", "input_text", "output_text"}
-_WRAPPERS = ("messages", "new_message", "message", "prompt", "input", "inputs", "question", "query", "text",
-             "content", "output", "outputs", "answer", "response", "result", "completion", "generation",
-             "final_output", "contents", "chat_history")
+#: keys whose value is the payload's text even next to other keys (``{"messages": [...], "model": ...}``)
+_WRAPPERS = ("messages", "new_message", "message", "prompt", "input", "inputs", "question", "query", "contents")
+#: keys that are the text only when they are the dict's only key (``{"output": "..."}``); a structured
+#: answer such as ``{"answer": ..., "sources": [...]}`` stays JSON
+_SOLE_KEYS = ("text", "content", "output", "outputs", "answer", "response", "result", "completion",
+              "generation", "final_output", "chat_history")
 _MAX_DEPTH = 8
 
 
@@ -42,20 +45,26 @@ def to_text(value: Any, side: Literal["input", "output"] = "input") -> str | Non
     >>> to_text({"weird": 1})
     '{"weird": 1}'
     """
-    v = loads_deep(value)
+    v, last_text = value, None
+    for _ in range(4):  # decode JSON-in-a-string layers, remembering the last text form
+        if not isinstance(v, str):
+            break
+        last_text = v
+        nxt = loads_deep(v, max_depth=1)
+        if nxt is v or nxt == v:
+            break
+        v = nxt
     if v is None:
-        return None
+        return last_text
     if isinstance(v, str):
         return v
-    if isinstance(v, (int, float, bool)):
-        return json.dumps(v)
     try:
         got = _extract(v, side, 0)
     except RecursionError:  # pragma: no cover - depth is bounded
         got = None
     if isinstance(got, str) and got.strip():
         return got
-    return to_json_text(v)
+    return last_text if last_text is not None else to_json_text(v)
 
 
 def to_json_text(value: Any) -> str | None:
@@ -164,13 +173,16 @@ def _extract(v: Any, side: str, depth: int) -> str | None:
         return _content(v, depth + 1)
     if "parts" in v:
         return _content(v["parts"], depth + 1)
+    c = v.get("content")
+    if isinstance(c, dict) and ("parts" in c or "role" in c):  # Gemini / ADK response event
+        return _content(c, depth + 1)
     for key in _WRAPPERS:
         if key in v and v[key] is not None:
             got = _extract(v[key], side, depth + 1)
             if got:
                 return got
+    if len(v) == 1 and next(iter(v)) in _SOLE_KEYS:
+        return _extract(next(iter(v.values())), side, depth + 1)
     if isinstance(v.get("args"), list) and v["args"] and isinstance(v["args"][0], str):
         return v["args"][0]
-    if len(v) == 1:
-        return _extract(next(iter(v.values())), side, depth + 1)
     return None
