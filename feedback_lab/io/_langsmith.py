@@ -195,11 +195,13 @@ def _feedback_rows(rec: dict, runs: dict) -> list[dict]:
         (src.get("metadata") or {}).get("__run", {}).get("run_id") if isinstance(src.get("metadata"), dict)
         and isinstance(src["metadata"].get("__run"), dict) else None)
     ts = to_utc(rec.get("created_at") or rec.get("modified_at"))
+    smeta = src.get("metadata") if isinstance(src.get("metadata"), dict) else {}
+    kind = smeta.get("annotator_kind") if smeta.get("annotator_kind") in ("user", "human", "llm", "code") else SOURCE_KIND.get(stype)
     meta = {"feedback_id": rec.get("id"), "source_type": stype or None, "extra": rec.get("extra") or None}
     base = {"trace_id": trace_id, "name": str(rec["key"]), "value": num, "label": label,
-            "comment": _str(rec.get("comment")), "annotator_kind": SOURCE_KIND.get(stype),
+            "comment": _str(rec.get("comment")), "annotator_kind": kind,
             "annotator": _str(annotator), "timestamp": ts,
-            "span_id": run_id if run_id and run_id != trace_id else None}
+            "span_id": None if run_id == trace_id or (run_id in runs and runs[run_id]["parent_id"] is None) else run_id}
     rows = [{**base, "metadata": json.dumps({k: v for k, v in meta.items() if v is not None}, default=str)}]
     correction = loads_deep(rec.get("correction"))
     if correction not in (None, "", {}):
@@ -234,19 +236,24 @@ def _frames(runs: dict, feedback: list, rejects: Rejects) -> dict[str, Any]:
             cur = roots.get(r["trace_id"])
             if cur is None or (r["start"] and cur["start"] and r["start"] < cur["start"]):
                 roots[r["trace_id"]] = r
-    costs: dict[str, float] = {}
+    costs: dict[str, float] = {}  # the root run's total_cost (LangSmith aggregates there), else LLM runs summed
     for r in runs.values():
-        if r["_cost"] is not None:
+        if r["_cost"] is not None and r["kind"] == "llm":
             costs[r["trace_id"]] = costs.get(r["trace_id"], 0.0) + r["_cost"]
+    for tid, root in roots.items():
+        if root["_cost"] is not None:
+            costs[tid] = root["_cost"]
     extra = []
     for tid in traces["trace_id"].to_list():
         root = roots.get(tid) or {}
-        meta = root.get("_meta") or {}
-        sess = meta.get("session_id") or meta.get("thread_id") or meta.get("conversation_id")
+        meta = dict(root.get("_meta") or {})
+        moved = {k: meta.pop(k) for k in ("session_id", "thread_id", "conversation_id", "user_id",
+                                          "prompt_version", "reference", "task") if k in meta}
+        sess = moved.get("session_id") or moved.get("thread_id") or moved.get("conversation_id")
         extra.append({
-            "trace_id": tid, "session_id": _str(sess), "user_id": _str(meta.get("user_id")),
-            "prompt_version": _str(meta.get("prompt_version")), "task": _str(meta.get("task") or root.get("name")),
-            "reference": _str(meta.get("reference")), "cost": costs.get(tid), "tags": root.get("_tags"),
+            "trace_id": tid, "session_id": _str(sess), "user_id": _str(moved.get("user_id")),
+            "prompt_version": _str(moved.get("prompt_version")), "task": _str(moved.get("task") or root.get("name")),
+            "reference": _str(moved.get("reference")), "cost": costs.get(tid), "tags": root.get("_tags"),
             "_in": to_text(root.get("_in"), "input"), "_out": to_text(root.get("_out"), "output"),
             "metadata": json.dumps(meta, ensure_ascii=False, default=str) if meta else None,
             "source": "langsmith",

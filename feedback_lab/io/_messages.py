@@ -141,9 +141,11 @@ def _pick(messages: list[dict], side: str, depth: int) -> str | None:
 def _extract(v: Any, side: str, depth: int) -> str | None:
     if depth > _MAX_DEPTH:
         return None
-    v = loads_deep(v)
-    if isinstance(v, str):
-        return v
+    if isinstance(v, str):  # JSON text inside a payload: use it when it is a readable payload, else keep the text
+        d = loads_deep(v)
+        if isinstance(d, (dict, list)):
+            return _extract(d, side, depth + 1) or v
+        return d if isinstance(d, str) else v
     if isinstance(v, list):
         if _is_messages(v):
             return _pick(v, side, depth)
