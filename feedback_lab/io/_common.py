@@ -37,7 +37,7 @@ def open_bytes(path: Path) -> bytes:
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+        except Exception as exc:  # OSError, EOFError, zlib.error
             from feedback_lab.exceptions import UnreadableFileError
 
             msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."

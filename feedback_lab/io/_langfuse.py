@@ -62,6 +62,8 @@ def _sniff(path: Path, head: bytes) -> float:
         hits = sum(k in h for k in _SNIFF_KEYS)
         if hits >= 2 or (hits and (b'"ANNOTATION"' in h or b'"EVAL"' in h or b'"GENERATION"' in h)):
             return 0.85
+        if b'"projectId"' in h and any(k in h for k in (b'"sessionId"', b'"userId"', b'"bookmarked"', b'"release"')):
+            return 0.8
         if b'"meta"' in h and b'"totalItems"' in h:
             return 0.6
         return 0.0
@@ -272,7 +274,7 @@ class _Collector:
             old = self.scores[str(sid)]
             newer = (row["_updated"] or ts) and (old["_updated"] is None or row["_updated"] > old["_updated"])
             loser = old if newer else row
-            self.rejects.add(path, line, f"score id {sid} seen twice; kept the last update (last write wins)",
+            self.rejects.add(path, loser["_line"], f"score id {sid} seen twice; kept the last update (last write wins)",
                              {k: v for k, v in loser.items() if not k.startswith("_")})
             if newer:
                 self.feedback[self.feedback.index(old)] = row

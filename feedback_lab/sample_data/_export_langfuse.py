@@ -31,7 +31,7 @@ def iso_ms(t: dt.datetime | None) -> str | None:
     """``2026-09-07T09:00:00.000Z`` (microseconds kept when they are not whole milliseconds)."""
     if t is None:
         return None
-    t = t.astimezone(dt.timezone.utc)
+    t = t.astimezone(dt.UTC)
     frac = f"{t.microsecond // 1000:03d}" if t.microsecond % 1000 == 0 else f"{t.microsecond:06d}"
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + frac + "Z"
 

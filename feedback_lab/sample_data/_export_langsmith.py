@@ -27,11 +27,11 @@ _SOURCE = {"user": "api", "human": "app", "llm": "model", "code": "api"}
 
 
 def _iso(t: dt.datetime | None) -> str | None:
-    return None if t is None else t.astimezone(dt.timezone.utc).isoformat()
+    return None if t is None else t.astimezone(dt.UTC).isoformat()
 
 
 def _dotted(t: dt.datetime, run_id: str) -> str:
-    return t.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + run_id
+    return t.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + run_id
 
 
 def write(ts, out_dir: Path) -> list[Path]:
