@@ -90,6 +90,12 @@ def read_canonical(paths, *, column_map: Mapping[str, str] | None = None, frame:
     for name in ("traces", "spans", "feedback", "events", "rejects"):
         got = [r[name] for r in results if r.get(name) is not None]
         out[name] = pl.concat(got, how="diagonal_relaxed") if got else None
+    if len(results) == 1:
+        out["line_of"] = results[0]["line_of"]
+    else:  # _row is only meaningful per file
+        for name in ("traces", "spans", "feedback", "events"):
+            if out[name] is not None and "_row" in out[name].columns:
+                out[name] = out[name].drop("_row")
     return out
 
 
@@ -97,7 +103,8 @@ def _read_file(path: Path, column_map, frame):
     import polars as pl
 
     data = None
-    head = path.open("rb").read(4)
+    with path.open("rb") as fh:
+        head = fh.read(4)
     if head.startswith(b"PAR1"):
         try:
             df = pl.read_parquet(path)
@@ -105,13 +112,42 @@ def _read_file(path: Path, column_map, frame):
             msg = f"{path}: not a readable Parquet file ({exc}). Expected a Parquet file with canonical columns."
             raise UnreadableFileError(msg) from exc
         return _finish(df.with_row_index("_row"), path, column_map, frame, kind="parquet", data=None)
+    from feedback_lab.io._registry import read_head
+
+    text_start = read_head(path, 64 * 1024).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if text_start == b"{":  # JSONL: plain files go to polars by path (no copy in Python)
+        return _read_jsonl(path, _Source(path, open_bytes(path) if head[:2] == b"\x1f\x8b" else None),
+                           column_map, frame)
     data = open_bytes(path)
-    text_start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if text_start == b"[":
         return _read_json_array(path, data, column_map, frame)
-    if text_start == b"{":
-        return _read_jsonl(path, data, column_map, frame)
     return _read_csv(path, data, column_map, frame)
+
+
+class _Source:
+    """A JSONL file on disk, or its decompressed bytes."""
+
+    def __init__(self, path: Path, data: bytes | None) -> None:
+        self.path, self.data = path, data
+
+    def open(self):
+        return io.BytesIO(self.data) if self.data is not None else self.path.open("rb")
+
+    def polars(self):
+        return io.BytesIO(self.data) if self.data is not None else self.path
+
+    def lines(self):
+        with self.open() as fh:
+            yield from fh
+
+    def n_lines(self) -> int:
+        """Physical lines (a last line without newline counts)."""
+        count, last = 0, b"\n"
+        with self.open() as fh:
+            while chunk := fh.read(16 * 1024 * 1024):
+                count += chunk.count(b"\n")
+                last = chunk[-1:]
+        return count + (last != b"\n")
 
 
 def _finish(df, path, column_map, frame, *, kind, data, lines=None, pre_rejects=None):
@@ -119,6 +155,7 @@ def _finish(df, path, column_map, frame, *, kind, data, lines=None, pre_rejects=
 
     df = df.rename({c: c.strip().lstrip("\ufeff") for c in df.columns if c != c.strip().lstrip("\ufeff")})
     df = _apply_column_map(df, column_map, path)
+    n_rows = len(df)
     if "trace_id" not in df.columns and "event" not in df.columns and frame not in ("events",):
         from feedback_lab._validation import did_you_mean
 
@@ -136,7 +173,7 @@ def _finish(df, path, column_map, frame, *, kind, data, lines=None, pre_rejects=
         if lines is not None:
             return [lines[r] for r in rows]
         if kind == "jsonl":
-            if not _has_blank_lines(data):
+            if data.n_lines() == n_rows:  # every line is a record
                 return [r + 1 for r in rows]
             return _jsonl_line_numbers(data, rows)
         return [r + 1 for r in rows]
@@ -171,10 +208,10 @@ def _apply_column_map(df, column_map, path):
 
 
 # ---------------------------------------------------------------- JSONL
-def _jsonl_keys(data: bytes) -> list[str]:
+def _jsonl_keys(src: _Source) -> list[str]:
     keys: dict[str, None] = {}
     n = 0
-    for raw in data[: 64 * 1024 * 1024].split(b"\n"):
+    for raw in src.lines():
         if not raw.strip():
             continue
         try:
@@ -189,13 +226,13 @@ def _jsonl_keys(data: bytes) -> list[str]:
     return list(keys)
 
 
-def _read_jsonl(path: Path, data: bytes, column_map, frame):
+def _read_jsonl(path: Path, data: _Source, column_map, frame):
     import polars as pl
 
     keys = _jsonl_keys(data)
     schema = {k: pl.String for k in keys}
     try:
-        df = pl.read_ndjson(io.BytesIO(data), schema=schema) if keys else None
+        df = pl.read_ndjson(data.polars(), schema=schema) if keys else None
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OverflowError):
         df = None
     if df is not None:
@@ -204,10 +241,10 @@ def _read_jsonl(path: Path, data: bytes, column_map, frame):
     rejects = Rejects("canonical")
     good: list[bytes] = []
     good_lines: list[int] = []
-    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+    for lineno, raw in enumerate(data.lines(), start=1):
         if not raw.strip():
             continue
-        raw = raw.rstrip(b"\r")
+        raw = raw.rstrip(b"\r\n")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -253,20 +290,13 @@ def _frame_from_dicts(records: list[dict], keys: list[str]):
     return pl.DataFrame(cols, schema={k: pl.String for k in keys})
 
 
-def _has_blank_lines(data: bytes) -> bool:
-    import re
-
-    body = data[:-1] if data.endswith(b"\n") else data
-    return bool(re.search(rb"(?:^|\n)[ \t\r\f\v]*(?:\n|$)", body))
-
-
-def _jsonl_line_numbers(data: bytes, rows: list[int]) -> list[int]:
+def _jsonl_line_numbers(data: _Source, rows: list[int]) -> list[int]:
     """Line numbers of the given 0-based non-blank-line indices."""
     want = sorted(set(rows))
     found: dict[int, int] = {}
     k = 0
     i = 0
-    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+    for lineno, raw in enumerate(data.lines(), start=1):
         if not raw.strip():
             continue
         while i < len(want) and want[i] == k:
@@ -278,9 +308,13 @@ def _jsonl_line_numbers(data: bytes, rows: list[int]) -> list[int]:
     return [found.get(r) for r in rows]
 
 
-def _jsonl_raw_lines(data: bytes, lines: list[int | None]) -> list[str]:
-    split = data.split(b"\n")
-    return [split[ln - 1].rstrip(b"\r").decode("utf-8", "replace")[:RAW_LIMIT] if ln else "" for ln in lines]
+def _jsonl_raw_lines(data: _Source, lines: list[int | None]) -> list[str]:
+    want = set(lines)
+    got = {}
+    for lineno, raw in enumerate(data.lines(), start=1):
+        if lineno in want:
+            got[lineno] = raw.rstrip(b"\r\n").decode("utf-8", "replace")[:RAW_LIMIT]
+    return [got.get(ln, "") if ln else "" for ln in lines]
 
 
 # ---------------------------------------------------------------- JSON array

@@ -193,6 +193,7 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
 
     files = expand_paths(path_or_paths, recursive=recursive)
     collected: dict[str, list] = {name: [] for name in FRAMES}
+    line_of: dict[str, Any] = {}  # file -> callable(rows) -> lines, for readers that report rows lazily
     for order, path in enumerate(files):
         fmt = get_format(sniff_format(path) if format == "auto" else format)
         opts = dict(options)
@@ -222,16 +223,18 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
             df = df if isinstance(df, pl.DataFrame) else pl.from_pandas(df)
             if name != "rejects":
                 df = df.with_columns(_file=pl.lit(str(path)), _order=pl.lit(order))
+                if "_row" in df.columns and "_line" not in df.columns:
+                    line_of[str(path)] = (raw or {}).get("line_of")
             collected[name].append(df)
     frames = {name: (pl.concat(dfs, how="diagonal_relaxed") if dfs else None) for name, dfs in collected.items()}
     extra = []
     if frames["traces"] is not None:
-        frames["traces"], rej = _dedupe_traces(frames["traces"])
+        frames["traces"], rej = _dedupe_traces(frames["traces"], line_of)
         extra.append(rej)
     for name, keys, what in (("spans", ["trace_id", "span_id"], "duplicate span_id"),
                              ("feedback", None, "duplicate feedback row (identical to an earlier one)")):
         if frames[name] is not None and len(collected[name]) > 1:
-            frames[name], rej = _dedupe_rows(conform(frames[name], name), keys, what)
+            frames[name], rej = _dedupe_rows(conform(frames[name], name), keys, what, line_of)
             extra.append(rej)
     extra = [x for x in extra if x is not None]
     if extra:
@@ -244,7 +247,17 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
     return TraceSet(**out)
 
 
-def _dedupe_traces(traces):
+def _line(row: dict, line_of: dict) -> int | None:
+    """Input line of a row: ``_line`` from the reader, else resolved from ``_row`` by the reader's ``line_of``."""
+    if row.get("_line") is not None:
+        return row["_line"]
+    resolve = line_of.get(row.get("_file"))
+    if resolve is not None and row.get("_row") is not None:
+        return resolve([row["_row"]])[0]
+    return None
+
+
+def _dedupe_traces(traces, line_of):
     """Keep the first explicit row per trace_id; merge spans-derived rows into it; reject later explicit rows."""
     import polars as pl
 
@@ -267,7 +280,7 @@ def _dedupe_traces(traces):
         later = later.join(first, on="trace_id", how="left", maintain_order="left")
         for row in later.iter_rows(named=True):
             raw = {k: v for k, v in row.items() if not k.startswith("_")}
-            rejects.add(row["_file"], row.get("_line"),
+            rejects.add(row["_file"], _line(row, line_of),
                         f"duplicate trace_id (first seen in {row['_first_file']})", raw)
     keep = multi.join(later.select("_pos"), on="_pos", how="anti")
     merged = (keep.sort(["_derived", "_pos"])
@@ -279,7 +292,7 @@ def _dedupe_traces(traces):
     return out, (rej if len(rej) else None)
 
 
-def _dedupe_rows(df, keys, what):
+def _dedupe_rows(df, keys, what, line_of):
     """Rows repeating an earlier row's ``keys`` (all canonical columns when None) across files -> rejects."""
     import polars as pl
 
@@ -293,5 +306,5 @@ def _dedupe_rows(df, keys, what):
         return df, None
     rejects = Rejects("read_traces")
     for row in df.filter(~first).iter_rows(named=True):
-        rejects.add(row.get("_file"), row.get("_line"), what, {k: v for k, v in row.items() if not k.startswith("_")})
+        rejects.add(row.get("_file"), _line(row, line_of), what, {k: v for k, v in row.items() if not k.startswith("_")})
     return df.filter(first), rejects.frame()

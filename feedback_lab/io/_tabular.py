@@ -81,8 +81,9 @@ def frames_from_table(
     Returns
     -------
     dict
-        ``{"traces": df | None, "spans": ..., "feedback": ..., "events": ..., "rejects": df}``;
-        frames carry ``_line`` (input line of the row) for later duplicate reporting.
+        ``{"traces": df | None, "spans": ..., "feedback": ..., "events": ..., "rejects": df,
+        "line_of": line_of}``; frames keep ``_row`` so that ``read_traces`` can report the line
+        of a row it rejects later (a duplicate across files) without computing every line.
     """
     rejects = Rejects(format)
     out: dict[str, Any] = {}
@@ -112,9 +113,9 @@ def frames_from_table(
     for name, good in out.items():
         if good is None:
             continue
-        good = good.with_columns(pl.Series("_line", line_of(good["_row"].to_list()), dtype=pl.Int64))
-        out[name] = conform(good.drop("_row"), name)
+        out[name] = conform(good, name)  # keeps _row: read_traces resolves lines of later rejects lazily
     out["rejects"] = rejects.frame()
+    out["line_of"] = line_of
     return out
 
 
@@ -205,6 +206,13 @@ def _cast(s: pl.Series, kind: str) -> tuple[pl.Series, pl.Series | None]:
         return s.cast(pl.String), None
     if kind in ("float", "int"):
         if s.dtype == pl.String:
+            f = s.cast(pl.Float64, strict=False)  # fast path: plain numbers
+            if not (f.is_null() & s.is_not_null()).any():
+                if kind == "float":
+                    return f, None
+                nonint = f.is_not_null() & ((f.round(0) != f) | (f.abs() > 9.2e18))
+                if not nonint.any():
+                    return f.cast(pl.Int64), None
             t = s.str.strip_chars()
             low = t.str.to_lowercase()
             t = pl.select(pl.when(low == "true").then(pl.lit("1")).when(low == "false").then(pl.lit("0"))
