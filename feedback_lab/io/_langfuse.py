@@ -198,7 +198,7 @@ class _Collector:
 
     def _observation(self, o: dict, path, line, default_trace=None) -> None:
         oid, tid = _g(o, "id"), _g(o, "traceId") or default_trace
-        raw = json.dumps(o, ensure_ascii=False, default=str)
+        raw = o
         if oid is None or tid is None:
             self.rejects.add(path, line, f"observation without {'id' if oid is None else 'traceId'}", raw)
             return
@@ -232,7 +232,7 @@ class _Collector:
         }
 
     def _score(self, s: dict, path, line, default_trace=None) -> None:
-        raw = json.dumps(s, ensure_ascii=False, default=str)
+        raw = s
         tid, name = _g(s, "traceId") or default_trace, _g(s, "name")
         if tid is None or name is None:
             self.rejects.add(path, line, f"score without {'traceId' if tid is None else 'name'}", raw)

@@ -98,6 +98,13 @@ def _apply_patch(posts: list[dict], patch: dict) -> None:
     posts.append(patch)
 
 
+class _Raw(dict):
+    """The run without its children, serialised only if it is rejected (Rejects.add dumps non-str raw)."""
+
+    def __init__(self, run: dict) -> None:
+        super().__init__((k, v) for k, v in run.items() if k != "child_runs")
+
+
 def _split_dotted(dotted: str) -> list[str]:
     """Run ids along a dotted_order (``<timestamp>Z<uuid>`` segments joined by '.')."""
     out = []
@@ -108,7 +115,7 @@ def _split_dotted(dotted: str) -> list[str]:
 
 
 def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, parent: str | None, depth: int) -> None:
-    raw = json.dumps({k: v for k, v in r.items() if k != "child_runs"}, ensure_ascii=False, default=str)
+    raw = _Raw(r)
     rid = _str(r.get("id"))
     dotted = _split_dotted(r["dotted_order"]) if isinstance(r.get("dotted_order"), str) else []
     if rid is None and dotted:
