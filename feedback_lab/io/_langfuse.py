@@ -190,7 +190,7 @@ class _Collector:
             "prompt_version": _str(moved.get("prompt_version")),
             "input": to_text(_g(t, "input"), "input"), "output": to_text(_g(t, "output"), "output"),
             "reference": _str(moved.get("reference") or moved.get("expected_output")),
-            "latency_ms": None if latency is None else latency * 1000.0, "cost": cost,
+            "latency_ms": None if latency is None else round(latency * 1000.0, 6), "cost": cost,
             "tags": [str(x) for x in tags] if isinstance(tags, list) else None,
             "metadata": json.dumps(meta, ensure_ascii=False, default=str) if meta else None,
             "source": "langfuse", "_line": line, "_file": str(path),

@@ -64,6 +64,8 @@ def to_text(value: Any, side: Literal["input", "output"] = "input") -> str | Non
         got = None
     if isinstance(got, str) and got.strip():
         return got
+    if isinstance(v, dict) and all(x is None for x in v.values()):  # {"output": null}: no text at all
+        return None
     return last_text if last_text is not None else to_json_text(v)
 
 

@@ -4,9 +4,9 @@ Used by the canonical format (CSV, JSONL, JSON, Parquet) and by any loader whose
 already flat. Every row of the input becomes exactly one row of one frame, or one row of
 ``rejects`` with the reason; nothing is dropped.
 
-Row routing (``frame=None``): a table with a ``span_id`` column is ``spans``; one with an
-``event`` column is ``events``; one with ``name`` and ``value``/``label`` but no
-``input``/``output`` column is ``feedback``; anything else is ``traces``, where rows that have
+Row routing (``frame=None``): a table with an ``event`` column is ``events``; one with ``name``
+and ``value``/``label`` but no ``input``/``output``/``kind``/``start`` column is ``feedback``
+(it may carry ``span_id``); one with ``span_id`` is ``spans``; anything else is ``traces``, where rows that have
 a ``name`` and a ``value``/``label``/``comment`` but neither ``input`` nor ``output`` are long-format
 feedback rows (traces and feedback in one file). A row carrying both trace text and a feedback
 value feeds both frames (one traces row and one feedback row).
@@ -46,12 +46,12 @@ def route_frame(columns: Sequence[str]) -> str:
     ('feedback', 'spans')
     """
     cols = set(columns)
-    if "span_id" in cols and "event" not in cols:
-        return "spans"
     if "event" in cols:
         return "events"
-    if "name" in cols and cols & {"value", "label"} and not cols & {"input", "output"}:
-        return "feedback"
+    if "name" in cols and cols & {"value", "label"} and not cols & {"input", "output", "kind", "start"}:
+        return "feedback"  # (feedback may carry span_id: a span-level annotation)
+    if "span_id" in cols:
+        return "spans"
     return "traces"
 
 

@@ -87,8 +87,10 @@ def _runs(tr: dict, spans: list[dict]) -> list[dict]:
             inputs = {"messages": [{"role": "user", "content": sp["input"]}], "model": sp.get("model")}
             outputs = {"choices": [{"index": 0, "message": {"role": "assistant", "content": sp["output"]},
                                     "finish_reason": "stop"}], "model": sp.get("model"), "object": "chat.completion"}
-        else:
-            inputs, outputs = {"question": sp["input"]}, {"output": sp["output"]}
+        else:  # a root run's inputs/outputs are the trace's
+            q = sp["input"] if sp["input"] is not None or not is_root else tr["input"]
+            a = sp["output"] if sp["output"] is not None or not is_root else tr["output"]
+            inputs, outputs = {"question": q}, {"output": a}
         cost = tr["cost"] if (is_root or (llm and sp is llm[-1])) else None
         out.append({
             "id": sp["span_id"], "name": tr["task"] if is_root else sp["name"],
