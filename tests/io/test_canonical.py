@@ -153,3 +153,11 @@ def test_pandas_backend(tmp_path):
     p = _jsonl(tmp_path / "t.jsonl", [{"trace_id": "a", "timestamp": "2025-01-01T00:00:00Z"}])
     ts = fl.read_traces(p, backend="pandas")
     assert str(ts.traces["timestamp"].dtype).startswith("datetime64") and ts.traces["trace_id"][0] == "a"
+
+
+def test_feedback_file_with_span_id_is_feedback(tmp_path):
+    """The canonical feedback schema has span_id (span-level annotations): such a file is not spans."""
+    p = _jsonl(tmp_path / "feedback.jsonl", [{"trace_id": "t", "span_id": None, "name": "thumbs", "value": 1},
+                                             {"trace_id": "t", "span_id": "s1", "name": "judge", "label": "pass"}])
+    ts = fl.read_traces(p)
+    assert len(ts.feedback) == 2 and len(ts.spans) == 0 and ts.feedback["span_id"].to_list() == [None, "s1"]
