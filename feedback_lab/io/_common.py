@@ -21,6 +21,10 @@ __all__ = [
     "loads_deep",
     "open_bytes",
     "parse_timestamps",
+    "to_float",
+    "to_int",
+    "to_str",
+    "to_utc",
 ]
 
 RAW_LIMIT = 10_000
@@ -33,7 +37,7 @@ def open_bytes(path: Path) -> bytes:
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+        except Exception as exc:  # OSError, EOFError, zlib.error
             from feedback_lab.exceptions import UnreadableFileError
 
             msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."
@@ -197,7 +201,26 @@ def parse_timestamps(series):
         return pl.Series(name, [None] * len(series), dtype=dtype), pl.Series(name, [False] * len(series))
     if series.dtype.is_numeric():
         return _from_epoch(series.cast(pl.Float64)), pl.Series(name, [False] * len(series))
-    s = series.cast(pl.String).str.strip_chars()
+    s = series.cast(pl.String)
+    # fast path: RFC 3339 / ISO 8601 with an offset or "Z" (what almost every export writes)
+    fast = s.str.to_datetime("%+", strict=False, time_unit="us")
+    if fast.dtype != dtype:
+        fast = fast.dt.convert_time_zone("UTC")
+    todo = fast.is_null() & s.is_not_null()
+    if not todo.any():
+        return fast.alias(name), pl.Series(name, [False] * len(series))
+    slow, bad = _parse_slow(s.filter(todo).str.strip_chars())
+    out = fast.scatter(todo.arg_true(), slow)
+    bad_all = pl.Series(name, [False] * len(series)).scatter(todo.arg_true(), bad)
+    return out.alias(name), bad_all
+
+
+def _parse_slow(s):
+    """Every accepted spelling (epoch numbers, naive ISO, date only, ``+0200`` offsets)."""
+    import polars as pl
+
+    dtype = pl.Datetime("us", "UTC")
+    name = s.name
     numeric = s.cast(pl.Float64, strict=False)
     from_num = _from_epoch(numeric)
     iso = s.str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T").str.replace(r"Z$", "+00:00")
@@ -232,3 +255,82 @@ def _from_epoch(values):
         .to_series()
         .alias(values.name)
     )
+
+
+def to_utc(value: Any):
+    """One timestamp (ISO 8601 string with or without offset, epoch s/ms/us/ns, datetime) -> aware UTC datetime.
+
+    ``None`` and ``""`` give ``None``; anything else that is not a timestamp raises ``ValueError``.
+
+    Examples
+    --------
+    >>> str(to_utc("2025-01-02T03:04:05+02:00")), str(to_utc(1735787045000))
+    ('2025-01-02 01:04:05+00:00', '2025-01-02 03:04:05+00:00')
+    """
+    import datetime as dt
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if isinstance(value, bool):
+        raise ValueError(f"not a timestamp: {value!r}")
+    num = value
+    if isinstance(value, str):
+        s = value.strip()
+        try:
+            num = float(s)
+        except ValueError:
+            num = None
+            iso = s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s
+            try:
+                got = dt.datetime.fromisoformat(iso)
+            except ValueError as exc:
+                raise ValueError(f"not a timestamp: {value!r}") from exc
+            return got.replace(tzinfo=dt.UTC) if got.tzinfo is None else got.astimezone(dt.UTC)
+    if isinstance(num, (int, float)):
+        a = abs(num)
+        secs = num if a < 1e11 else num / 1e3 if a < 1e14 else num / 1e6 if a < 1e17 else num / 1e9
+        try:
+            return dt.datetime.fromtimestamp(secs, tz=dt.UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise ValueError(f"timestamp out of range: {value!r}") from exc
+    raise ValueError(f"not a timestamp: {value!r}")
+
+
+def to_str(v: Any) -> str | None:
+    """``None`` stays ``None``; dicts and lists become compact JSON; anything else ``str()``."""
+    if v is None:
+        return None
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False, default=str)
+    return str(v)
+
+
+def to_float(v: Any) -> float | None:
+    """A number (bools and numeric strings accepted, ``"true"``/``"false"`` -> 1/0); else ``ValueError``."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        low = v.strip().lower()
+        if low in ("true", "false"):
+            return 1.0 if low == "true" else 0.0
+        try:
+            return float(low)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a number, got {str(v)[:60]!r}")
+
+
+def to_int(v: Any) -> int | None:
+    """An integral number as ``int`` (``3.0`` -> 3); else ``ValueError``."""
+    f = to_float(v)
+    if f is None:
+        return None
+    if f != f or abs(f) > 9.2e18 or f != int(f):
+        raise ValueError(f"expected an integer token count, got {v!r}")
+    return int(f)

@@ -144,12 +144,19 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
     try:
         with path.open("rb") as fh:
             head = fh.read(n)
-        if head[:2] == b"\x1f\x8b":
-            with gzip.open(path, "rb") as fh:
-                head = fh.read(n)
-    except (OSError, EOFError) as exc:
+    except OSError as exc:
         msg = f"{path}: cannot be read ({exc})."
         raise UnreadableFileError(msg) from exc
+    if head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(n)
+        except (OSError, EOFError, ValueError) as exc:
+            msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."
+            raise UnreadableFileError(msg) from exc
+        except Exception as exc:  # zlib.error
+            msg = f"{path}: gzip data is corrupt ({exc}). Re-export or re-download the file."
+            raise UnreadableFileError(msg) from exc
     return head
 
 
@@ -172,7 +179,7 @@ def sniff_format(path: str | Path) -> str:
     for fmt in _REGISTRY.values():
         try:
             s = float(fmt.sniff(path, head))
-        except Exception:  # noqa: BLE001 - a sniffer that cannot decide scores 0
+        except Exception:
             s = 0.0
         scores.append((s, fmt.name))
     scores.sort(reverse=True)

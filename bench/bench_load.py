@@ -1,0 +1,167 @@
+"""Loading benchmark: feedback_lab.read_traces vs polars.read_ndjson (floor) vs pandas.read_json(lines=True).
+
+Datasets (generated, deterministic, under bench/results/data/):
+  canonical  N canonical JSONL trace records of ~1 KB (ISO timestamps, tags list, metadata object)
+  langsmith  N/5 LangSmith runs JSONL (root chain + LLM child per trace)
+  phoenix    200k Phoenix-style spans at large size; benched only when feedback_lab.io._phoenix exists
+             (the Phoenix loader lives on another branch; the row says "skipped" otherwise)
+
+Every measurement runs in a fresh subprocess: wall time of the read and peak RSS
+(resource.getrusage(RUSAGE_SELF).ru_maxrss, which includes the interpreter and imports).
+Targets: feedback_lab within 1.5x of raw polars, >= 3x faster than pandas.
+
+    python bench/bench_load.py [--size small|medium|large] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SIZES = {"small": 100_000, "medium": 300_000, "large": 1_000_000}
+WORDS = ("the a refund plan password reset invoice summary revenue cost account billing support model answer "
+         "question please help export workspace project task deadline calendar").split()
+
+
+def gen_canonical(path: Path, n: int) -> None:
+    rng = random.Random(0)
+    with path.open("w") as f:
+        for i in range(n):
+            r = {"trace_id": f"tr-{i:08d}", "session_id": f"s-{i // 4}", "user_id": f"u-{i % 997}",
+                 "timestamp": f"2026-{1 + i % 9:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d}.{i % 1000:03d}Z",
+                 "model": rng.choice(["gpt-4o-mini", "claude-3-5-haiku"]), "prompt_version": "1.2.0",
+                 "task": rng.choice(["support_qa", "extraction", "summarization"]),
+                 "input": " ".join(rng.choice(WORDS) for _ in range(55)),
+                 "output": " ".join(rng.choice(WORDS) for _ in range(55)),
+                 "latency_ms": round(rng.random() * 2000, 3), "input_tokens": rng.randint(10, 500),
+                 "output_tokens": rng.randint(5, 300), "cost": round(rng.random() / 1000, 8), "status": "ok",
+                 "tags": ["prod", rng.choice(["eu", "us"])], "metadata": {"region": rng.choice(["eu", "us"]), "i": i}}
+            f.write(json.dumps(r) + "\n")
+
+
+def gen_langsmith(path: Path, n_traces: int) -> None:
+    rng = random.Random(1)
+    with path.open("w") as f:
+        for i in range(n_traces):
+            t0 = f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00.000000+00:00"
+            t1 = f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:01.500000+00:00"
+            q = " ".join(rng.choice(WORDS) for _ in range(40))
+            a = " ".join(rng.choice(WORDS) for _ in range(40))
+            root = f"r-{i:08d}"
+            f.write(json.dumps({"id": root, "name": "assistant", "run_type": "chain", "trace_id": root,
+                                "dotted_order": f"20260101T000000000000Z{root}", "start_time": t0, "end_time": t1,
+                                "inputs": {"question": q}, "outputs": {"output": a}, "parent_run_id": None,
+                                "extra": {"metadata": {"session_id": f"s-{i // 3}"}}, "tags": ["prod"]}) + "\n")
+            f.write(json.dumps({"id": f"l-{i:08d}", "name": "ChatOpenAI", "run_type": "llm", "trace_id": root,
+                                "parent_run_id": root, "start_time": t0, "end_time": t1,
+                                "dotted_order": f"20260101T000000000000Z{root}.20260101T000000000001Zl-{i:08d}",
+                                "inputs": {"messages": [{"role": "user", "content": q}]},
+                                "outputs": {"choices": [{"message": {"role": "assistant", "content": a}}]},
+                                "prompt_tokens": 50, "completion_tokens": 40,
+                                "extra": {"metadata": {"ls_model_name": "gpt-4o-mini"}}}) + "\n")
+
+
+def worker(tool: str, path: str, fmt: str) -> None:
+    """Run one read in this (fresh) process and print time, peak RSS and row count as JSON."""
+    import resource
+    import time
+
+    if tool == "feedback_lab":
+        sys.path.insert(0, str(ROOT))  # this checkout's package
+        import feedback_lab as fl
+
+        fl.list_formats()  # import the registry before timing, like a warm notebook
+        t = time.perf_counter()
+        ts = fl.read_traces(path, format=fmt)
+        rows = len(ts.traces) + len(ts.spans)
+    elif tool == "polars":
+        import polars as pl
+
+        t = time.perf_counter()
+        rows = len(pl.read_ndjson(path))
+    elif tool == "pandas":
+        import pandas as pd
+
+        t = time.perf_counter()
+        rows = len(pd.read_json(path, lines=True))
+    else:  # pragma: no cover
+        raise SystemExit(f"unknown tool {tool}")
+    dt = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": dt, "peak_rss_mb": rss_mb, "rows": rows}))
+
+
+def measure(tool: str, path: Path, fmt: str, repeats: int) -> dict:
+    runs = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, __file__, "--worker", tool, str(path), fmt],
+                             capture_output=True, text=True, cwd=ROOT, check=False)
+        if out.returncode != 0:
+            return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else f"rc={out.returncode}"}
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {"seconds": statistics.median(r["seconds"] for r in runs),
+            "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs),
+            "rows": runs[0]["rows"], "repeats": repeats}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--size", choices=list(SIZES), default="small")
+    ap.add_argument("--repeats", type=int, default=None)
+    ap.add_argument("--worker", nargs=3, metavar=("TOOL", "PATH", "FORMAT"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(*args.worker)
+        return
+    n = SIZES[args.size]
+    repeats = args.repeats or {"small": 3, "medium": 2, "large": 1}[args.size]
+    data = HERE / "results" / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    datasets = {"canonical": (data / f"canonical_{n}.jsonl", "canonical", gen_canonical, n),
+                "langsmith": (data / f"langsmith_{n // 5}.jsonl", "langsmith", gen_langsmith, n // 5)}
+    results: dict = {"size": args.size, "records": n, "python": platform.python_version(),
+                     "machine": platform.machine(), "datasets": {}}
+    print(f"{'dataset':<10} {'tool':<13} {'median s':>9} {'peak MB':>9} {'rows':>9}  ratio vs polars / pandas")
+    for name, (path, fmt, gen, count) in datasets.items():
+        if not path.exists():
+            gen(path, count)
+        row = {t: measure(t, path, fmt, repeats) for t in ("feedback_lab", "polars", "pandas")}
+        fl_s, pl_s, pd_s = (row[t].get("seconds") for t in ("feedback_lab", "polars", "pandas"))
+        row["file_mb"] = round(path.stat().st_size / 1e6, 1)
+        if fl_s and pl_s and pd_s:
+            row["time_ratio_vs_polars"] = fl_s / pl_s
+            row["speedup_vs_pandas"] = pd_s / fl_s
+            row["memory_ratio_vs_polars"] = row["feedback_lab"]["peak_rss_mb"] / row["polars"]["peak_rss_mb"]
+        results["datasets"][name] = row
+        for t in ("feedback_lab", "polars", "pandas"):
+            r = row[t]
+            if "error" in r:
+                print(f"{name:<10} {t:<13} error: {r['error']}")
+                continue
+            extra = ""
+            if t == "feedback_lab" and "time_ratio_vs_polars" in row:
+                extra = (f"  {row['time_ratio_vs_polars']:.2f}x polars time (target <= 1.5), "
+                         f"{row['speedup_vs_pandas']:.1f}x faster than pandas (target >= 3), "
+                         f"{row['memory_ratio_vs_polars']:.2f}x polars memory")
+            print(f"{name:<10} {t:<13} {r['seconds']:>9.2f} {r['peak_rss_mb']:>9.0f} {r['rows']:>9}{extra}")
+    try:
+        import feedback_lab.io._phoenix  # noqa: F401
+        results["datasets"]["phoenix"] = {"skipped": "Phoenix span generator not wired in this benchmark yet"}
+    except ImportError:
+        results["datasets"]["phoenix"] = {"skipped": "feedback_lab.io._phoenix is not on this branch"}
+    print(f"phoenix    {results['datasets']['phoenix']['skipped']}")
+    out = HERE / "results" / "load.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,404 @@
+"""The ``canonical`` format: CSV, JSONL (also ``.gz``), JSON arrays and Parquet whose columns are
+canonical names (``feedback_lab.schema``) or are renamed to them by ``column_map``.
+
+Speed: JSONL is read by polars' native reader in one pass, every column as text, then the
+canonical columns are parsed vectorised (numbers, ISO/epoch timestamps, tag lists). Only a
+file with a line polars cannot parse (bad JSON, invalid UTF-8, a line that is not an object)
+is split line by line with ``json``: good lines are still read in bulk, bad lines go to
+``rejects`` with their line number. Non-canonical columns are kept (as text); they are
+discovered from the first 1,000 records of a JSONL file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.exceptions import FormatError, UnreadableFileError
+from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes
+from feedback_lab.io._registry import Format
+from feedback_lab.io._tabular import frames_from_table
+
+__all__ = ["FORMAT", "read_canonical"]
+
+_ALL_CANONICAL = {
+    "trace_id", "session_id", "user_id", "timestamp", "model", "prompt_version", "task", "input",
+    "output", "reference", "latency_ms", "input_tokens", "output_tokens", "cost", "status", "tags",
+    "metadata", "source", "span_id", "parent_id", "kind", "name", "start", "end", "attributes",
+    "value", "label", "comment", "annotator_kind", "annotator", "event", "payload",
+}
+_KEY_SAMPLE = 1000
+
+
+def _sniff(path: Path, head: bytes) -> float:
+    """Canonical when the first record/header names ``trace_id`` (or ``span_id``/``event``) as a key."""
+    if head.startswith(b"PAR1"):
+        try:
+            import pyarrow.parquet as pq
+
+            names = set(pq.read_schema(path).names)
+        except Exception:
+            return 0.1
+        return 0.5 if names & {"trace_id", "span_id"} else 0.05
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if text[:1] in "[{":
+        first = text.lstrip("[ \t\r\n")
+        keys = _first_keys(first)
+        if keys is None:
+            return 0.0
+        if {"trace_id", "event"} & keys or {"trace_id", "span_id"} <= keys:
+            return 0.5 if len(keys - _ALL_CANONICAL) <= len(keys) / 2 else 0.3
+        return 0.0
+    header = text.splitlines()[0] if text else ""
+    cols = {c.strip().strip('"').strip() for c in next(csv.reader([header]), [])}
+    if "trace_id" in cols or "event" in cols:
+        return 0.45
+    return 0.02 if len(cols) > 1 else 0.0
+
+
+def _first_keys(text: str) -> set[str] | None:
+    """Keys of the first JSON object in ``text`` (which may be cut off)."""
+    dec = json.JSONDecoder()
+    try:
+        obj, _ = dec.raw_decode(text)
+    except ValueError:
+        # truncated head: take keys of the first line
+        line = text.split("\n", 1)[0]
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            import re
+
+            return set(re.findall(r'"([A-Za-z_][\w.]*)"\s*:', text[:4000])) or None
+    return set(obj) if isinstance(obj, dict) else None
+
+
+def read_canonical(paths, *, column_map: Mapping[str, str] | None = None, frame: str | None = None,
+                   **options: Any) -> dict[str, Any]:
+    """Read canonical files into raw frames (see module docstring); used via ``read_traces``."""
+    if options:
+        msg = f"format 'canonical' takes no option(s) {sorted(options)}; known: column_map, frame."
+        raise TypeError(msg)
+    import polars as pl
+
+    results = [_read_file(Path(p), column_map, frame) for p in paths]
+    out: dict[str, Any] = {}
+    for name in ("traces", "spans", "feedback", "events", "rejects"):
+        got = [r[name] for r in results if r.get(name) is not None]
+        out[name] = pl.concat(got, how="diagonal_relaxed") if got else None
+    if len(results) == 1:
+        out["line_of"] = results[0]["line_of"]
+    else:  # _row is only meaningful per file
+        for name in ("traces", "spans", "feedback", "events"):
+            if out[name] is not None and "_row" in out[name].columns:
+                out[name] = out[name].drop("_row")
+    return out
+
+
+def _read_file(path: Path, column_map, frame):
+    import polars as pl
+
+    data = None
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(b"PAR1"):
+        try:
+            df = pl.read_parquet(path)
+        except Exception as exc:
+            msg = f"{path}: not a readable Parquet file ({exc}). Expected a Parquet file with canonical columns."
+            raise UnreadableFileError(msg) from exc
+        return _finish(df.with_row_index("_row"), path, column_map, frame, kind="parquet", data=None)
+    from feedback_lab.io._registry import read_head
+
+    text_start = read_head(path, 64 * 1024).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if text_start == b"{":  # JSONL: plain files go to polars by path (no copy in Python)
+        return _read_jsonl(path, _Source(path, open_bytes(path) if head[:2] == b"\x1f\x8b" else None),
+                           column_map, frame)
+    data = open_bytes(path)
+    if text_start == b"[":
+        return _read_json_array(path, data, column_map, frame)
+    return _read_csv(path, data, column_map, frame)
+
+
+class _Source:
+    """A JSONL file on disk, or its decompressed bytes."""
+
+    def __init__(self, path: Path, data: bytes | None) -> None:
+        self.path, self.data = path, data
+
+    def open(self):
+        return io.BytesIO(self.data) if self.data is not None else self.path.open("rb")
+
+    def polars(self):
+        return io.BytesIO(self.data) if self.data is not None else self.path
+
+    def lines(self):
+        with self.open() as fh:
+            yield from fh
+
+    def n_lines(self) -> int:
+        """Physical lines (a last line without newline counts)."""
+        count, last = 0, b"\n"
+        with self.open() as fh:
+            while chunk := fh.read(16 * 1024 * 1024):
+                count += chunk.count(b"\n")
+                last = chunk[-1:]
+        return count + (last != b"\n")
+
+
+def _finish(df, path, column_map, frame, *, kind, data, lines=None, pre_rejects=None):
+    import polars as pl
+
+    df = df.rename({c: c.strip().lstrip("\ufeff") for c in df.columns if c != c.strip().lstrip("\ufeff")})
+    df = _apply_column_map(df, column_map, path)
+    n_rows = len(df)
+    if "trace_id" not in df.columns and "event" not in df.columns and frame not in ("events",):
+        from feedback_lab._validation import did_you_mean
+
+        cols = [c for c in df.columns if c != "_row"]
+        msg = (
+            f"{path}: read as canonical {kind} but it has no 'trace_id' column.{did_you_mean('trace_id', cols)} "
+            f"Columns found: {cols[:30]}. Rename your id column, or pass column_map={{'your_id': 'trace_id'}}, "
+            "or pass format=... if this is a platform export."
+        )
+        raise FormatError(msg)
+
+    def line_of(rows):
+        if kind == "csv":
+            return [r + 2 for r in rows]
+        if lines is not None:
+            return [lines[r] for r in rows]
+        if kind == "jsonl":
+            if data.n_lines() == n_rows:  # every line is a record
+                return [r + 1 for r in rows]
+            return _jsonl_line_numbers(data, rows)
+        return [r + 1 for r in rows]
+
+    def raw_of(rows):
+        if kind == "jsonl":
+            ln = line_of(rows)
+            return _jsonl_raw_lines(data, ln)
+        sub = df.filter(pl.col("_row").is_in(rows)).sort("_row").drop("_row")
+        by_row = dict(zip(sorted(rows), (json.dumps(r, ensure_ascii=False, default=str)[:RAW_LIMIT]
+                                         for r in sub.iter_rows(named=True)), strict=False))
+        return [by_row.get(r, "") for r in rows]
+
+    out = frames_from_table(df, file=str(path), format="canonical", line_of=line_of, raw_of=raw_of, frame=frame)
+    if pre_rejects is not None and len(pre_rejects):
+        out["rejects"] = pl.concat([pre_rejects.frame(), out["rejects"]]).sort("line", nulls_last=True)
+    return out
+
+
+def _apply_column_map(df, column_map, path):
+    if not column_map:
+        return df
+    from feedback_lab.schema import ColumnMap
+
+    cm = column_map if isinstance(column_map, ColumnMap) else ColumnMap(column_map)
+    present = {k: v for k, v in cm.items() if k in df.columns}
+    if not present:
+        cols = [c for c in df.columns if c != "_row"]
+        msg = f"{path}: none of the column_map columns {list(cm)} is in the file. Columns found: {cols[:30]}."
+        raise FormatError(msg)
+    return ColumnMap(present).apply(df, source=str(path))
+
+
+# ---------------------------------------------------------------- JSONL
+def _jsonl_keys(src: _Source) -> list[str]:
+    keys: dict[str, None] = {}
+    n = 0
+    for raw in src.lines():
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(rec, dict):
+            keys.update(dict.fromkeys(rec))
+            n += 1
+            if n >= _KEY_SAMPLE:
+                break
+    return list(keys)
+
+
+def _read_jsonl(path: Path, data: _Source, column_map, frame):
+    import polars as pl
+
+    keys = _jsonl_keys(data)
+    schema = {k: pl.String for k in keys}
+    try:
+        df = pl.read_ndjson(data.polars(), schema=schema) if keys else None
+    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OverflowError):
+        df = None
+    if df is not None:
+        return _finish(df.with_row_index("_row"), path, column_map, frame, kind="jsonl", data=data)
+    # slow path: split good and bad lines, read the good ones in bulk
+    rejects = Rejects("canonical")
+    good: list[bytes] = []
+    good_lines: list[int] = []
+    for lineno, raw in enumerate(data.lines(), start=1):
+        if not raw.strip():
+            continue
+        raw = raw.rstrip(b"\r\n")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            rejects.add(path, lineno, f"invalid UTF-8 at byte {exc.start}", raw.decode("utf-8", "replace"))
+            continue
+        try:
+            rec = json.loads(text)
+        except json.JSONDecodeError as exc:
+            rejects.add(path, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})", text)
+            continue
+        except RecursionError:
+            rejects.add(path, lineno, "invalid JSON: nested too deeply", text)
+            continue
+        if not isinstance(rec, dict):
+            rejects.add(path, lineno, f"expected a JSON object, got {type(rec).__name__}", text)
+            continue
+        for k in rec:
+            schema.setdefault(k, pl.String)
+        good.append(rec)
+        good_lines.append(lineno)
+    df = _frame_from_dicts(good, list(schema) or ["trace_id"])
+    if not good and not len(rejects):
+        raise UnreadableFileError(f"{path}: no records found. Expected JSON lines with a 'trace_id' key.")
+    return _finish(df.with_row_index("_row"), path, column_map, frame, kind="jsonl", data=data,
+                   lines=good_lines, pre_rejects=rejects)
+
+
+def _as_text(v: Any) -> str | None:
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _frame_from_dicts(records: list[dict], keys: list[str]):
+    """A frame of text columns from parsed records (the slow path; values as JSON text)."""
+    import polars as pl
+
+    cols = {k: [_as_text(r.get(k)) for r in records] for k in keys}
+    return pl.DataFrame(cols, schema={k: pl.String for k in keys})
+
+
+def _jsonl_line_numbers(data: _Source, rows: list[int]) -> list[int]:
+    """Line numbers of the given 0-based non-blank-line indices."""
+    want = sorted(set(rows))
+    found: dict[int, int] = {}
+    k = 0
+    i = 0
+    for lineno, raw in enumerate(data.lines(), start=1):
+        if not raw.strip():
+            continue
+        while i < len(want) and want[i] == k:
+            found[k] = lineno
+            i += 1
+        if i >= len(want):
+            break
+        k += 1
+    return [found.get(r) for r in rows]
+
+
+def _jsonl_raw_lines(data: _Source, lines: list[int | None]) -> list[str]:
+    want = set(lines)
+    got = {}
+    for lineno, raw in enumerate(data.lines(), start=1):
+        if lineno in want:
+            got[lineno] = raw.rstrip(b"\r\n").decode("utf-8", "replace")[:RAW_LIMIT]
+    return [got.get(ln, "") if ln else "" for ln in lines]
+
+
+# ---------------------------------------------------------------- JSON array
+def _read_json_array(path: Path, data: bytes, column_map, frame):
+
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(f"{path}: invalid UTF-8 at byte {exc.start}; expected a JSON array.") from exc
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        msg = (f"{path}: invalid JSON{where} ({getattr(exc, 'msg', 'nested too deeply')}); "
+               "expected a JSON array of records or one record per line (JSONL).")
+        raise FormatError(msg) from exc
+    if not isinstance(doc, list):
+        raise FormatError(f"{path}: expected a JSON array of records, got {type(doc).__name__}.")
+    rejects = Rejects("canonical")
+    good, idx, keys = [], [], {}
+    for i, rec in enumerate(doc, start=1):
+        if not isinstance(rec, dict):
+            rejects.add(path, i, f"expected a JSON object, got {type(rec).__name__}", rec)
+            continue
+        keys.update(dict.fromkeys(rec))
+        good.append(rec)
+        idx.append(i)
+    df = _frame_from_dicts(good, list(keys) or ["trace_id"])
+    return _finish(df.with_row_index("_row"), path, column_map, frame, kind="json", data=None,
+                   lines=idx, pre_rejects=rejects)
+
+
+# ---------------------------------------------------------------- CSV
+def _read_csv(path: Path, data: bytes, column_map, frame):
+    import polars as pl
+
+    if b"\x00" in data[:4096]:
+        raise UnreadableFileError(f"{path}: binary content; expected CSV, JSONL, JSON or Parquet.")
+    sep = "\t" if path.name.endswith((".tsv", ".tsv.gz")) else ","
+    try:
+        df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        return _read_csv_slow(path, data, column_map, frame, sep, exc)
+    return _finish(df.with_row_index("_row"), path, column_map, frame, kind="csv", data=data)
+
+
+def _read_csv_slow(path, data, column_map, frame, sep, exc):
+    """Row by row with :mod:`csv`: rows with the wrong number of fields or bad bytes go to rejects."""
+    import polars as pl
+
+    text = data.decode("utf-8-sig", "replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as err:
+        raise UnreadableFileError(f"{path}: no CSV header found ({exc}).") from err
+    rejects = Rejects("canonical")
+    rows, lines = [], []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            rejects.add(path, start, f"invalid CSV: {err}", "")
+            continue
+        if not any(row):
+            continue
+        if len(row) != len(header):
+            rejects.add(path, start, f"expected {len(header)} fields, got {len(row)}", sep.join(row))
+            continue
+        rows.append(row)
+        lines.append(start)
+    cols = [h.strip() for h in header]
+    df = pl.DataFrame([list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in cols],
+                      schema={c: pl.String for c in cols}, orient="col")
+    df = df.with_columns(pl.all().replace("", None))
+    return _finish(df.with_row_index("_row"), path, column_map, frame, kind="csv-rows", data=None,
+                   lines=lines, pre_rejects=rejects)
+
+
+FORMAT = Format(
+    name="canonical",
+    description="CSV / JSONL(.gz) / JSON array / Parquet with canonical column names (or column_map)",
+    sniff=_sniff,
+    read=read_canonical,
+    extensions=(".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".gz"),
+)

@@ -1,0 +1,353 @@
+"""Langfuse exports: traces, observations and scores -> canonical frames.
+
+Reads every shape Langfuse hands out, in JSON, JSONL or CSV, camelCase or snake_case keys:
+
+* ``{"trace": {...}, "observations": [...]}`` (the trace export / ``download_traces``), or a list of them;
+* public API pages ``{"data": [...], "meta": {...}}`` of traces (with nested ``observations`` and
+  ``scores`` objects), observations or scores;
+* batch exports (UI / blob storage): one trace, observation or score per record.
+
+What one record yields (the accounting rule): a trace -> one ``traces`` row; an observation ->
+one ``spans`` row; a score -> one ``feedback`` row (``source`` ANNOTATION -> human, API -> user,
+EVAL -> llm; ``CORRECTION`` scores -> a row named ``correction`` whose ``comment`` is the
+corrected output). A record that cannot be read goes to ``rejects``. The same observation listed
+twice in one bundle (``trace.observations`` and the top-level list) counts once; a score id seen
+twice keeps the last update (Langfuse is last-write-wins) and the superseded copy goes to
+``rejects``. Traces whose observations came without a trace record get a row derived from the
+span tree. Trace input/output become readable text (:func:`feedback_lab.io._messages.to_text`);
+the full payloads stay in ``spans``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.io._common import Rejects, iter_json_records, loads_deep, open_bytes, to_utc
+from feedback_lab.io._common import to_float as _num
+from feedback_lab.io._common import to_int as _int
+from feedback_lab.io._common import to_str as _str
+from feedback_lab.io._messages import to_json_text, to_text
+from feedback_lab.io._registry import Format
+from feedback_lab.io._spans import normalize_kind, traces_from_spans
+
+__all__ = ["FORMAT", "read_langfuse"]
+
+OBSERVATION_TYPES = {"SPAN", "GENERATION", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR",
+                     "EMBEDDING", "GUARDRAIL"}
+SOURCE_KIND = {"ANNOTATION": "human", "API": "user", "EVAL": "llm"}
+_SNIFF_KEYS = (b'"parentObservationId"', b'"projectId"', b'"observations"', b'"dataType"',
+               b'"htmlPath"', b'"parent_observation_id"', b'"project_id"', b'"data_type"')
+
+
+def _g(rec: dict, *names: str) -> Any:
+    """First non-null of ``names`` in camelCase or snake_case."""
+    for n in names:
+        for key in (n, _snake(n)):
+            if key in rec and rec[key] is not None and rec[key] != "":
+                return rec[key]
+    return None
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+def _sniff(path: Path, head: bytes) -> float:
+    h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if h[:1] in (b"{", b"["):
+        if b'"trace"' in h[:200] and b'"observations"' in h:
+            return 0.95
+        hits = sum(k in h for k in _SNIFF_KEYS)
+        if hits >= 2 or (hits and (b'"ANNOTATION"' in h or b'"EVAL"' in h or b'"GENERATION"' in h)):
+            return 0.85
+        if b'"projectId"' in h and any(k in h for k in (b'"sessionId"', b'"userId"', b'"bookmarked"', b'"release"')):
+            return 0.8
+        if b'"meta"' in h and b'"totalItems"' in h:
+            return 0.6
+        return 0.0
+    first = h.split(b"\n", 1)[0].lower()
+    cols = {c.strip(b' "') for c in first.split(b",")}
+    if cols & {b"parentobservationid", b"parent_observation_id", b"projectid", b"project_id"}:
+        return 0.85
+    if cols & {b"datatype", b"data_type"} and cols & {b"traceid", b"trace_id"}:
+        return 0.8
+    return 0.0
+
+
+def _records(path: Path):
+    """``(line, raw, record | None, error | None)`` over a JSON, JSONL or CSV file (API pages unwrapped)."""
+    data = open_bytes(path)
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start in (b"{", b"["):
+        for line, raw, rec, err in iter_json_records(path, data):
+            if isinstance(rec, dict) and isinstance(rec.get("data"), list) and "trace" not in rec:
+                for i, item in enumerate(rec["data"], start=1):
+                    yield i, json.dumps(item, ensure_ascii=False, default=str), item, None
+            else:
+                yield line, raw, rec, err
+        return
+    import io
+
+    import polars as pl
+
+    try:
+        df = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        from feedback_lab.exceptions import FormatError
+
+        raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc
+    for i, row in enumerate(df.iter_rows(named=True)):
+        yield i + 2, json.dumps(row, ensure_ascii=False), row, None
+
+
+def read_langfuse(paths, **options: Any) -> dict[str, Any]:
+    """Read Langfuse exports (see module docstring); used through ``read_traces``."""
+    if options:
+        raise TypeError(f"format 'langfuse' takes no options, got {sorted(options)}.")
+    c = _Collector()
+    for p in paths:
+        path = Path(p)
+        for line, raw, rec, err in _records(path):
+            if err:
+                c.rejects.add(path, line, err, raw)
+            elif not isinstance(rec, dict):
+                c.rejects.add(path, line, f"expected a JSON object, got {type(rec).__name__}", raw)
+            else:
+                c.add(rec, path, line, raw)
+    return c.frames()
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.rejects = Rejects("langfuse")
+        self.traces: list[dict] = []
+        self.spans: dict[tuple[str, str], dict] = {}
+        self.scores: dict[str, dict] = {}
+        self.feedback: list[dict] = []
+
+    # ------------------------------------------------------------ dispatch
+    def add(self, rec: dict, path: Path, line: int, raw: str) -> None:
+        if isinstance(rec.get("trace"), dict):
+            trace = rec["trace"]
+            obs = rec.get("observations")
+            if not isinstance(obs, list) or not obs:
+                obs = trace.get("observations") if isinstance(trace.get("observations"), list) else []
+            self._trace(trace, path, line, raw)
+            seen: set[str] = set()
+            for o in obs:
+                if isinstance(o, dict) and o.get("id") not in seen:
+                    seen.add(o.get("id"))
+                    self._observation(o, path, line, default_trace=_g(trace, "id"))
+            for key in ("scores", "corrections"):
+                for s in list(rec.get(key) or []) + list(trace.get(key) or []):
+                    if isinstance(s, dict):
+                        self._score(s, path, line, default_trace=_g(trace, "id"))
+            return
+        kind = _kind(rec)
+        if kind == "observation":
+            self._observation(rec, path, line)
+        elif kind == "score":
+            self._score(rec, path, line)
+        elif kind == "trace":
+            self._trace(rec, path, line, raw)
+            for o in rec.get("observations") or []:
+                if isinstance(o, dict):
+                    self._observation(o, path, line, default_trace=_g(rec, "id"))
+            for s in rec.get("scores") or []:
+                if isinstance(s, dict):
+                    self._score(s, path, line, default_trace=_g(rec, "id"))
+        else:
+            keys = sorted(rec)[:12]
+            self.rejects.add(path, line, f"not a Langfuse trace, observation or score (keys {keys})", raw)
+
+    # ------------------------------------------------------------ records
+    def _trace(self, t: dict, path, line, raw) -> None:
+        tid = _g(t, "id", "traceId")
+        if tid is None or isinstance(tid, (dict, list)):
+            self.rejects.add(path, line, "missing trace id ('id')", raw)
+            return
+        try:
+            ts = to_utc(_g(t, "timestamp"))
+            latency = _num(_g(t, "latency"))
+            cost = _num(_g(t, "totalCost", "calculatedTotalCost"))
+        except ValueError as exc:
+            self.rejects.add(path, line, f"trace {tid}: {exc}", raw)
+            return
+        meta = loads_deep(_g(t, "metadata"))
+        meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"metadata": meta})
+        moved = {k: meta.pop(k) for k in ("prompt_version", "reference", "expected_output") if k in meta}
+        for key in ("release", "version", "environment"):
+            if _g(t, key) not in (None, "default") and key not in meta:
+                meta[key] = _g(t, key)
+        tags = loads_deep(_g(t, "tags"))
+        if isinstance(tags, str):
+            tags = [x.strip() for x in tags.split(",") if x.strip()]
+        self.traces.append({
+            "trace_id": str(tid), "session_id": _str(_g(t, "sessionId")), "user_id": _str(_g(t, "userId")),
+            "timestamp": ts, "task": _str(meta.get("task") or _g(t, "name")),
+            "prompt_version": _str(moved.get("prompt_version")),
+            "input": to_text(_g(t, "input"), "input"), "output": to_text(_g(t, "output"), "output"),
+            "reference": _str(moved.get("reference") or moved.get("expected_output")),
+            "latency_ms": None if latency is None else round(latency * 1000.0, 6), "cost": cost,
+            "tags": [str(x) for x in tags] if isinstance(tags, list) else None,
+            "metadata": json.dumps(meta, ensure_ascii=False, default=str) if meta else None,
+            "source": "langfuse", "_line": line, "_file": str(path),
+        })
+
+    def _observation(self, o: dict, path, line, default_trace=None) -> None:
+        oid, tid = _g(o, "id"), _g(o, "traceId") or default_trace
+        raw = o
+        if oid is None or tid is None:
+            self.rejects.add(path, line, f"observation without {'id' if oid is None else 'traceId'}", raw)
+            return
+        key = (str(tid), str(oid))
+        if key in self.spans:
+            self.rejects.add(path, line, f"duplicate observation id {oid}", raw)
+            return
+        try:
+            start, end = to_utc(_g(o, "startTime")), to_utc(_g(o, "endTime"))
+            usage = loads_deep(_g(o, "usageDetails", "usage")) or {}
+            usage = usage if isinstance(usage, dict) else {}
+            tin = _int(_g(usage, "input", "promptTokens") if usage else _g(o, "inputUsage", "promptTokens"))
+            tout = _int(_g(usage, "output", "completionTokens") if usage else _g(o, "outputUsage", "completionTokens"))
+            cost = _num(_g(o, "totalCost", "calculatedTotalCost"))
+        except ValueError as exc:
+            self.rejects.add(path, line, f"observation {oid}: {exc}", raw)
+            return
+        level = _str(_g(o, "level"))
+        attrs = {k: loads_deep(_g(o, k)) for k in ("type", "level", "statusMessage", "metadata", "modelParameters",
+                                                   "usageDetails", "costDetails", "promptName", "promptVersion",
+                                                   "completionStartTime", "version", "environment")}
+        attrs["totalCost"] = cost
+        self.spans[key] = {
+            "span_id": str(oid), "trace_id": str(tid), "parent_id": _str(_g(o, "parentObservationId")),
+            "kind": normalize_kind(_g(o, "type")), "name": _str(_g(o, "name")), "start": start, "end": end,
+            "model": _str(_g(o, "model", "providedModelName")), "input": to_json_text(_g(o, "input")),
+            "output": to_json_text(_g(o, "output")), "input_tokens": tin, "output_tokens": tout,
+            "status": "error" if (level or "").upper() == "ERROR" else "ok",
+            "attributes": json.dumps({k: v for k, v in attrs.items() if v is not None}, ensure_ascii=False, default=str),
+            "_cost": cost, "_prompt_version": _str(_g(o, "promptVersion")), "_line": line,
+        }
+
+    def _score(self, s: dict, path, line, default_trace=None) -> None:
+        raw = s
+        tid, name = _g(s, "traceId") or default_trace, _g(s, "name")
+        if tid is None or name is None:
+            self.rejects.add(path, line, f"score without {'traceId' if tid is None else 'name'}", raw)
+            return
+        dtype = str(_g(s, "dataType") or "").upper()
+        source = str(_g(s, "source") or "").upper()
+        try:
+            value = _num(_g(s, "value"))
+            ts = to_utc(_g(s, "timestamp", "createdAt"))
+            updated = to_utc(_g(s, "updatedAt")) or ts
+        except ValueError as exc:
+            self.rejects.add(path, line, f"score {name}: {exc}", raw)
+            return
+        label = _str(_g(s, "stringValue"))
+        comment = _str(_g(s, "comment"))
+        meta = {"data_type": dtype or None, "source": source or None, "score_id": _g(s, "id"),
+                "config_id": _g(s, "configId"), "queue_id": _g(s, "queueId"), "environment": _g(s, "environment")}
+        extra = loads_deep(_g(s, "metadata"))
+        if extra:
+            meta["metadata"] = extra
+        if dtype == "CORRECTION":
+            meta["score_name"] = name
+            name, comment, label = "correction", _str(_g(s, "longStringValue", "stringValue")), None
+            value = None
+        elif dtype == "BOOLEAN" and label is None and value is not None:
+            label = "True" if value else "False"
+        elif dtype == "TEXT":
+            comment, label = comment or label, None
+        kind = SOURCE_KIND.get(source)
+        if isinstance(extra, dict) and str(extra.get("annotator_kind")) in ("user", "human", "llm", "code"):
+            kind = extra["annotator_kind"]
+        row = {"trace_id": str(tid), "name": str(name), "value": value, "label": label, "comment": comment,
+               "annotator_kind": kind, "annotator": _str(_g(s, "authorUserId", "configId")),
+               "timestamp": ts, "span_id": _str(_g(s, "observationId")),
+               "metadata": json.dumps({k: v for k, v in meta.items() if v is not None}, ensure_ascii=False, default=str),
+               "_updated": updated, "_line": line}
+        sid = _g(s, "id")
+        if sid is not None and str(sid) in self.scores:
+            old = self.scores[str(sid)]
+            newer = (row["_updated"] or ts) and (old["_updated"] is None or row["_updated"] > old["_updated"])
+            loser = old if newer else row
+            self.rejects.add(path, loser["_line"], f"score id {sid} seen twice; kept the last update (last write wins)",
+                             {k: v for k, v in loser.items() if not k.startswith("_")})
+            if newer:
+                self.feedback[self.feedback.index(old)] = row
+                self.scores[str(sid)] = row
+            return
+        if sid is not None:
+            self.scores[str(sid)] = row
+        self.feedback.append(row)
+
+    # ------------------------------------------------------------ frames
+    def frames(self) -> dict[str, Any]:
+        import polars as pl
+
+        from feedback_lab.schema import conform
+
+        spans = pl.DataFrame(list(self.spans.values()), infer_schema_length=None) if self.spans else None
+        traces = pl.DataFrame(self.traces, infer_schema_length=None) if self.traces else None
+        if spans is not None:
+            derived = traces_from_spans(spans)
+            extra = spans.group_by("trace_id", maintain_order=True).agg(
+                pl.col("_cost").sum().alias("_span_cost"), pl.col("_cost").is_not_null().any().alias("_has_cost"),
+                pl.col("_prompt_version").drop_nulls().first().alias("prompt_version"))
+            derived = derived.join(extra, on="trace_id", how="left").with_columns(
+                cost=pl.when("_has_cost").then("_span_cost"),
+                input=pl.col("input").map_elements(lambda v: to_text(v, "input"), return_dtype=pl.String),
+                output=pl.col("output").map_elements(lambda v: to_text(v, "output"), return_dtype=pl.String),
+            ).drop("_span_cost", "_has_cost")
+            traces = _merge(traces, derived)
+            spans = conform(spans.drop("_cost", "_prompt_version"), "spans")
+            derived = derived.drop([c for c in derived.columns if c == "_line"])
+        fb = pl.DataFrame(self.feedback, infer_schema_length=None).drop("_updated") if self.feedback else None
+        return {"traces": traces, "spans": spans, "feedback": fb, "rejects": self.rejects.frame()}
+
+
+def _merge(traces, derived):
+    """Explicit trace rows filled from span-derived values; traces with spans only become ``_derived`` rows."""
+    import polars as pl
+
+    from feedback_lab.schema import conform
+
+    derived = conform(derived, "traces")
+    if traces is None:
+        return derived.with_columns(source=pl.lit("langfuse"), _derived=pl.lit(True))
+    traces = conform(traces, "traces")
+    d = derived.select("trace_id", *[pl.col(c).alias(f"_d_{c}") for c in derived.columns if c != "trace_id"])
+    m = traces.join(d, on="trace_id", how="left", maintain_order="left")
+    fill = [c for c in derived.columns if c != "trace_id" and c in traces.columns]
+    m = m.with_columns([pl.coalesce(c, f"_d_{c}").alias(c) for c in fill]).drop([c for c in m.columns if c.startswith("_d_")])
+    only = derived.join(traces.select("trace_id"), on="trace_id", how="anti")
+    if len(only):
+        only = only.with_columns(source=pl.lit("langfuse"), _derived=pl.lit(True))
+        m = pl.concat([m, only], how="diagonal_relaxed")
+    return m
+
+
+def _kind(rec: dict) -> str | None:
+    typ = str(_g(rec, "type") or "").upper()
+    if typ in OBSERVATION_TYPES and (_g(rec, "traceId") is not None or _g(rec, "startTime") is not None):
+        return "observation"
+    if _g(rec, "dataType") is not None or (
+        str(_g(rec, "source") or "").upper() in SOURCE_KIND and _g(rec, "name") is not None
+        and ("value" in rec or "stringValue" in rec or "string_value" in rec)):
+        return "score"
+    if _g(rec, "id") is not None and any(_g(rec, k) is not None for k in (
+            "timestamp", "observations", "scores", "sessionId", "userId", "input", "output", "name")):
+        return "trace"
+    return None
+
+
+FORMAT = Format(
+    name="langfuse",
+    description="Langfuse: trace + observations JSON, API pages, batch exports (JSON/JSONL/CSV) with scores",
+    sniff=_sniff,
+    read=read_langfuse,
+    extensions=(".json", ".jsonl", ".csv", ".gz"),
+)

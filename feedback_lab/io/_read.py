@@ -1,0 +1,310 @@
+"""``read_traces`` / ``read_feedback``: any export (file, list, directory or glob) -> TraceSet.
+
+Accounting (the invariant tests check): every record of every input file ends up in exactly
+one place: a row of ``traces``, ``spans``, ``feedback`` or ``events`` (the frame its format
+maps it to), or a row of ``rejects`` with file, line, reason and raw text. For the canonical
+format, a record is a JSONL line, a JSON array element or a CSV/Parquet row, and
+``records == len(traces) + len(spans) + len(feedback) + len(events) + len(rejects)`` (a CSV row
+that carries both trace text and a feedback value counts once in each of traces and feedback).
+Platform formats document what one of their records yields (e.g. one Langfuse trace object
+-> one traces row, its observations -> spans, its scores -> feedback).
+
+Duplicate trace ids: the first row wins; later rows go to ``rejects`` with reason
+``duplicate trace_id``. Rows a reader derived from spans (marked ``_derived``) are not
+duplicates of an explicit trace row: they fill its empty columns instead (a Langfuse
+``traces.jsonl`` + ``observations.jsonl`` pair loads as one row per trace).
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from feedback_lab.exceptions import FeedbackLabError, FormatError, UnreadableFileError
+from feedback_lab.schema import FRAMES, TraceSet, conform
+
+__all__ = ["expand_paths", "read_feedback", "read_traces"]
+
+#: suffixes a directory read picks up (``.gz`` only on top of one of the others)
+READABLE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
+
+
+def read_traces(
+    path_or_paths: str | Path | Iterable[str | Path],
+    *,
+    format: str = "auto",
+    column_map: Mapping[str, str] | None = None,
+    backend: Literal["polars", "pandas"] = "polars",
+    recursive: bool = False,
+    **options: Any,
+) -> TraceSet:
+    """Read trace exports into a canonical :class:`~feedback_lab.schema.TraceSet`.
+
+    Parameters
+    ----------
+    path_or_paths : str, Path or list of them
+        Files, directories or glob patterns (``"exports/*.jsonl"``, ``"data/**/*.json"``). A
+        directory contributes the files directly inside it whose suffix is one of
+        ``.jsonl .ndjson .json .csv .tsv .parquet`` (optionally ``.gz``); other files
+        (``README.md``) and sub-folders (``exports/``) are skipped unless ``recursive=True``.
+        A file named explicitly is read whatever its suffix (its content decides the format).
+    format : str, default "auto"
+        ``"auto"`` recognises each file's format from its content (``fl.list_formats()``
+        lists them); or one format name for every file.
+    column_map : dict, optional
+        ``{your_column: canonical_role}`` for canonical-format files whose columns have other
+        names, e.g. ``{"question": "input", "answer": "output"}``.
+    backend : {"polars", "pandas"}, default "polars"
+    recursive : bool, default False
+        Also read files in sub-folders of a directory.
+    **options
+        Passed to the format reader.
+
+    Returns
+    -------
+    TraceSet
+        ``traces``, ``spans``, ``feedback``, ``events`` with canonical columns and UTC
+        timestamps, and ``rejects``: every record that could not be read (file, line,
+        format, reason, raw). See the module docstring for the accounting rule.
+
+    Raises
+    ------
+    UnreadableFileError
+        A path is missing, empty, binary, a corrupt gzip, or in no known format.
+    FormatError
+        A file's content does not fit the format it was read as (e.g. a canonical file
+        without ``trace_id``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "t.jsonl").write_text('{"trace_id": "a", "input": "hi", "timestamp": 1735689600}\\n{oops\\n')
+    >>> ts = read_traces(d)
+    >>> len(ts.traces), ts.rejects["line"].to_list(), str(ts.traces["timestamp"][0])
+    (1, [2], '2025-01-01 00:00:00+00:00')
+    """
+    ts = _read(path_or_paths, format=format, column_map=column_map, recursive=recursive,
+               options=options, frame=None)
+    return ts.to_pandas() if backend == "pandas" else ts
+
+
+def read_feedback(
+    path_or_paths: str | Path | Iterable[str | Path],
+    *,
+    format: str = "auto",
+    column_map: Mapping[str, str] | None = None,
+    backend: Literal["polars", "pandas"] = "polars",
+    recursive: bool = False,
+    **options: Any,
+):
+    """Read feedback (scores, labels, comments) kept apart from the traces.
+
+    Canonical files are read as long-format feedback (``trace_id, name, value | label,
+    comment, annotator_kind, annotator, timestamp``) whatever their columns; platform
+    formats give their feedback frame. Records that cannot be read raise a warning with
+    their count (use :func:`read_traces` to get them as ``rejects``).
+
+    Returns
+    -------
+    polars.DataFrame or pandas.DataFrame
+        The canonical ``feedback`` frame.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "fb.csv"
+    >>> _ = p.write_text("trace_id,name,value,annotator_kind\\nt1,thumbs,1,user\\nt2,thumbs,0,user\\n")
+    >>> read_feedback(p)["value"].to_list()
+    [1.0, 0.0]
+    """
+    import warnings
+
+    ts = _read(path_or_paths, format=format, column_map=column_map, recursive=recursive,
+               options=options, frame="feedback")
+    if len(ts.rejects):
+        reasons = ts.rejects["reason"].value_counts(sort=True).head(3).rows()
+        warnings.warn(
+            f"read_feedback: {len(ts.rejects)} record(s) could not be read (e.g. {reasons}); "
+            "call fl.read_traces(...) on the same paths to get them as .rejects with file and line.",
+            stacklevel=2,
+        )
+    fb = ts.feedback
+    return fb.to_pandas() if backend == "pandas" else fb
+
+
+# ---------------------------------------------------------------- paths
+def expand_paths(path_or_paths, *, recursive: bool = False) -> list[Path]:
+    """Files to read, in a stable order (see :func:`read_traces` for the directory rule)."""
+    items = [path_or_paths] if isinstance(path_or_paths, (str, Path)) else list(path_or_paths)
+    if not items:
+        raise UnreadableFileError("read_traces: no path given; pass a file, a directory or a glob pattern.")
+    files: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            found = _dir_files(p, recursive)
+            if not found:
+                listing = sorted(x.name for x in p.iterdir())[:20]
+                msg = (f"{p}: directory has no readable export files (suffixes {', '.join(READABLE_SUFFIXES)}, "
+                       f"optionally .gz){' in it or its sub-folders' if recursive else ''}. Found: {listing}."
+                       f"{'' if recursive else ' Pass recursive=True to read sub-folders.'}")
+                raise UnreadableFileError(msg)
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        elif any(ch in str(item) for ch in "*?["):
+            hits = sorted(Path(h) for h in _glob.glob(str(item), recursive=True))
+            hits = [h for h in hits if h.is_file()]
+            if not hits:
+                raise UnreadableFileError(f"{item}: the glob pattern matches no file.")
+            files.extend(hits)
+        else:
+            msg = f"{p}: no such file or directory (relative paths are resolved from {Path.cwd()})."
+            raise UnreadableFileError(msg)
+    seen: dict[Path, None] = {}
+    for f in files:
+        seen.setdefault(f, None)
+    return list(seen)
+
+
+def _readable(p: Path) -> bool:
+    name = p.name.lower()
+    if name.startswith((".", "_")):
+        return False
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(READABLE_SUFFIXES)
+
+
+def _dir_files(d: Path, recursive: bool) -> list[Path]:
+    it = d.rglob("*") if recursive else d.iterdir()
+    return sorted(p for p in it if p.is_file() and _readable(p)
+                  and not any(part.startswith(".") for part in p.relative_to(d).parts))
+
+
+# ---------------------------------------------------------------- reading
+def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> TraceSet:
+    import polars as pl
+
+    from feedback_lab.io._registry import get_format, sniff_format
+
+    files = expand_paths(path_or_paths, recursive=recursive)
+    collected: dict[str, list] = {name: [] for name in FRAMES}
+    line_of: dict[str, Any] = {}  # file -> callable(rows) -> lines, for readers that report rows lazily
+    for order, path in enumerate(files):
+        fmt = get_format(sniff_format(path) if format == "auto" else format)
+        opts = dict(options)
+        if fmt.name == "canonical":
+            opts.update(column_map=column_map, frame=frame)
+        elif column_map:
+            msg = (f"{path}: column_map applies to canonical CSV/JSONL/Parquet files, but this file is a "
+                   f"{fmt.name!r} export whose fields are mapped by its loader. Drop column_map, or read "
+                   "this file in a separate call.")
+            raise FormatError(msg)
+        if path.stat().st_size == 0:
+            raise UnreadableFileError(f"{path}: the file is empty. Expected a {fmt.name} export.")
+        try:
+            raw = fmt.read([path], **opts)
+        except FeedbackLabError:
+            raise
+        except (RecursionError, MemoryError) as exc:
+            raise FormatError(f"{path}: could not be read as {fmt.name} ({type(exc).__name__}).") from exc
+        except Exception as exc:
+            msg = (f"{path}: could not be read as format {fmt.name!r}: {type(exc).__name__}: {exc}. "
+                   "If the format was guessed wrongly, pass format=... explicitly.")
+            raise FormatError(msg) from exc
+        for name in FRAMES:
+            df = (raw or {}).get(name)
+            if df is None or len(df) == 0:
+                continue
+            df = df if isinstance(df, pl.DataFrame) else pl.from_pandas(df)
+            if name != "rejects":
+                df = df.with_columns(_file=pl.lit(str(path)), _order=pl.lit(order))
+                if "_row" in df.columns and "_line" not in df.columns:
+                    line_of[str(path)] = (raw or {}).get("line_of")
+            collected[name].append(df)
+    frames = {name: (pl.concat(dfs, how="diagonal_relaxed") if dfs else None) for name, dfs in collected.items()}
+    extra = []
+    if frames["traces"] is not None:
+        frames["traces"], rej = _dedupe_traces(frames["traces"], line_of)
+        extra.append(rej)
+    for name, keys, what in (("spans", ["trace_id", "span_id"], "duplicate span_id"),
+                             ("feedback", None, "duplicate feedback row (identical to an earlier one)")):
+        if frames[name] is not None and len(collected[name]) > 1:
+            frames[name], rej = _dedupe_rows(conform(frames[name], name), keys, what, line_of)
+            extra.append(rej)
+    extra = [x for x in extra if x is not None]
+    if extra:
+        frames["rejects"] = pl.concat([x for x in (frames["rejects"], *extra) if x is not None],
+                                      how="diagonal_relaxed")
+    out = {}
+    for name, df in frames.items():
+        df = conform(df, name)
+        out[name] = df.drop([c for c in df.columns if c.startswith("_")])
+    return TraceSet(**out)
+
+
+def _line(row: dict, line_of: dict) -> int | None:
+    """Input line of a row: ``_line`` from the reader, else resolved from ``_row`` by the reader's ``line_of``."""
+    if row.get("_line") is not None:
+        return row["_line"]
+    resolve = line_of.get(row.get("_file"))
+    if resolve is not None and row.get("_row") is not None:
+        return resolve([row["_row"]])[0]
+    return None
+
+
+def _dedupe_traces(traces, line_of):
+    """Keep the first explicit row per trace_id; merge spans-derived rows into it; reject later explicit rows."""
+    import polars as pl
+
+    from feedback_lab.io._common import Rejects
+
+    dup = traces["trace_id"].is_duplicated()
+    if not dup.any():
+        return traces, None
+    if "_derived" not in traces.columns:
+        traces = traces.with_columns(_derived=pl.lit(False))
+    traces = traces.with_columns(pl.col("_derived").fill_null(False)).with_row_index("_pos")
+    single = traces.filter(~dup)
+    multi = traces.filter(dup)
+    explicit = multi.filter(~pl.col("_derived"))
+    later = explicit.filter(~pl.col("trace_id").is_first_distinct())
+    rejects = Rejects("read_traces")
+    if len(later):
+        first = explicit.filter(pl.col("trace_id").is_first_distinct()).select(
+            "trace_id", pl.col("_file").alias("_first_file"))
+        later = later.join(first, on="trace_id", how="left", maintain_order="left")
+        for row in later.iter_rows(named=True):
+            raw = {k: v for k, v in row.items() if not k.startswith("_")}
+            rejects.add(row["_file"], _line(row, line_of),
+                        f"duplicate trace_id (first seen in {row['_first_file']})", raw)
+    keep = multi.join(later.select("_pos"), on="_pos", how="anti")
+    merged = (keep.sort(["_derived", "_pos"])
+              .group_by("trace_id", maintain_order=True)
+              .agg([pl.col(c).drop_nulls().first() for c in keep.columns if c not in ("trace_id",)]))
+    merged = merged.select(keep.columns)
+    out = pl.concat([single, merged], how="diagonal_relaxed").sort("_pos").drop("_pos")
+    rej = rejects.frame()
+    return out, (rej if len(rej) else None)
+
+
+def _dedupe_rows(df, keys, what, line_of):
+    """Rows repeating an earlier row's ``keys`` (all canonical columns when None) across files -> rejects."""
+    import polars as pl
+
+    from feedback_lab.io._common import Rejects
+
+    cols = keys or [c for c in FRAMES["feedback"] if c in df.columns]
+    # hash the key columns: list/struct columns would not group otherwise
+    key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("\x00") for c in cols], separator="\x1f")
+    first = df.select(key.is_first_distinct()).to_series()
+    if first.all():
+        return df, None
+    rejects = Rejects("read_traces")
+    for row in df.filter(~first).iter_rows(named=True):
+        rejects.add(row.get("_file"), _line(row, line_of), what, {k: v for k, v in row.items() if not k.startswith("_")})
+    return df.filter(first), rejects.frame()

@@ -1,0 +1,117 @@
+"""read_traces / read_feedback: paths, directories, globs, sniffing, duplicates, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import polars as pl
+import pytest
+
+import feedback_lab as fl
+from feedback_lab.exceptions import FormatError, UnreadableFileError
+from feedback_lab.io._read import expand_paths
+
+
+def _w(path, recs):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    return path
+
+
+@pytest.fixture
+def sample_dir(tmp_path):
+    """A directory shaped like sample_data/: canonical files, a README and an exports/ sub-folder."""
+    _w(tmp_path / "traces.jsonl", [{"trace_id": f"t{i}", "input": f"q{i}"} for i in range(3)])
+    _w(tmp_path / "feedback.jsonl", [{"trace_id": "t0", "name": "thumbs", "value": 1}])
+    _w(tmp_path / "spans.jsonl", [{"span_id": "s", "trace_id": "t0", "kind": "llm"}])
+    _w(tmp_path / "events.jsonl", [{"trace_id": "t1", "event": "regenerate"}])
+    (tmp_path / "README.md").write_text("# sample data\n")
+    _w(tmp_path / "exports" / "other" / "traces.jsonl", [{"trace_id": "x9"}])
+    return tmp_path
+
+
+def test_directory_reads_files_inside_skipping_readme_and_subfolders(sample_dir):
+    ts = fl.read_traces(sample_dir)
+    assert (len(ts.traces), len(ts.spans), len(ts.feedback), len(ts.events), len(ts.rejects)) == (3, 1, 1, 1, 0)
+    assert "x9" not in ts.traces["trace_id"].to_list()
+    rec = fl.read_traces(sample_dir, recursive=True)
+    assert "x9" in rec.traces["trace_id"].to_list()
+
+
+def test_glob_list_and_order(sample_dir):
+    files = expand_paths(str(sample_dir / "*.jsonl"))
+    assert [f.name for f in files] == ["events.jsonl", "feedback.jsonl", "spans.jsonl", "traces.jsonl"]
+    ts = fl.read_traces([sample_dir / "traces.jsonl", sample_dir / "feedback.jsonl"])
+    assert len(ts.traces) == 3 and len(ts.feedback) == 1
+    with pytest.raises(UnreadableFileError, match="matches no file"):
+        fl.read_traces(str(sample_dir / "*.parquet"))
+    with pytest.raises(UnreadableFileError, match="no readable export files"):
+        fl.read_traces(sample_dir / "exports")
+
+
+def test_sniffing_uses_content_not_the_file_name(sample_dir, tmp_path):
+    odd = tmp_path / "renamed.data"
+    shutil.copy(sample_dir / "traces.jsonl", odd)
+    assert fl.sniff_format(odd) == "canonical"
+    assert len(fl.read_traces(odd).traces) == 3
+
+
+def test_duplicate_trace_ids_across_files_first_wins(tmp_path):
+    a = _w(tmp_path / "a.jsonl", [{"trace_id": "t", "input": "first"}])
+    b = _w(tmp_path / "b.jsonl", [{"trace_id": "u"}, {"trace_id": "t", "input": "second"}])
+    ts = fl.read_traces([a, b])
+    assert ts.traces.sort("trace_id")["input"].to_list() == ["first", None]
+    r = ts.rejects.row(0, named=True)
+    assert r["file"] == str(b) and r["line"] == 2 and r["reason"].startswith("duplicate trace_id")
+    assert len(ts.traces) + len(ts.rejects) == 3
+
+
+def test_read_feedback_forces_feedback_and_warns_on_rejects(tmp_path):
+    p = tmp_path / "fb.csv"
+    p.write_text("trace_id,name,value,comment,annotator_kind\nt1,rating,4,ok,user\nt2,rating,x,,user\n")
+    with pytest.warns(UserWarning, match="1 record"):
+        fb = fl.read_feedback(p)
+    assert fb.select("trace_id", "name", "value", "comment").rows() == [("t1", "rating", 4.0, "ok")]
+    with pytest.warns(UserWarning):
+        assert fl.read_feedback(p, backend="pandas").shape[0] == 1
+
+
+def test_column_map_with_a_platform_format_is_refused(tmp_path, test_data):
+    with pytest.raises(FormatError, match="column_map applies to canonical"):
+        fl.read_traces(test_data / "io" / "langsmith", column_map={"a": "input"})
+
+
+def test_unknown_format_name_suggests(tmp_path):
+    p = _w(tmp_path / "a.jsonl", [{"trace_id": "t"}])
+    with pytest.raises(ValueError, match="Did you mean 'langfuse'"):
+        fl.read_traces(p, format="langfus")
+
+
+def test_reader_crash_is_wrapped_with_file_name(tmp_path):
+    from feedback_lab.io._registry import Format, register_format
+
+    def boom(paths, **_):
+        raise KeyError("inner")
+
+    register_format(Format("boom", "test", sniff=lambda p, h: 0.0, read=boom), replace=True)
+    p = _w(tmp_path / "a.jsonl", [{"trace_id": "t"}])
+    with pytest.raises(FormatError, match=r"a\.jsonl.*'boom'.*KeyError"):
+        fl.read_traces(p, format="boom")
+
+
+def test_derived_rows_fill_explicit_trace_rows(tmp_path):
+    """A reader's span-derived row (``_derived``) merges into the explicit row of another file."""
+    from feedback_lab.io._registry import Format, register_format
+
+    def read(paths, **_):
+        name = paths[0].name
+        if name.startswith("obs"):
+            return {"traces": pl.DataFrame({"trace_id": ["t"], "model": ["m"], "input": ["from spans"],
+                                            "_derived": [True]})}
+        return {"traces": pl.DataFrame({"trace_id": ["t"], "input": ["explicit"]})}
+
+    register_format(Format("twofiles", "test", sniff=lambda p, h: 0.0, read=read), replace=True)
+    ts = fl.read_traces([_w(tmp_path / "obs.jsonl", [{}]), _w(tmp_path / "tr.jsonl", [{}])], format="twofiles")
+    assert ts.traces.select("trace_id", "model", "input").rows() == [("t", "m", "explicit")]
+    assert len(ts.rejects) == 0
