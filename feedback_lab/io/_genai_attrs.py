@@ -108,9 +108,13 @@ def span_fields(attrs: dict[str, Any], events: list[dict] | None = None) -> dict
     out["kind"] = as_str(kind, "span kind") if kind is not None else None
     out["model"] = _str_attr(_first(attrs, "model"), "model")
     for side in ("input", "output"):
-        v = _first(attrs, side)
-        out[side] = text_of(loads_deep(v) if isinstance(v, str) and v[:1] in "[{" else v, side) \
-            if v is not None else None
+        key = next((k for k in ALIASES[side] if attrs.get(k) not in (None, "")), None)
+        v = attrs.get(key) if key else None
+        if key == f"{side}.value":  # OpenInference: the value as the application saw it
+            out[side] = v if isinstance(v, str) else jdump(v)
+        else:
+            out[side] = text_of(loads_deep(v) if isinstance(v, str) and v[:1] in "[{" else v, side) \
+                if v is not None else None
     if out["input"] is None or out["output"] is None:
         idx = _indexed_messages(attrs)
         if out["input"] is None:

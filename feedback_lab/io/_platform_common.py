@@ -249,9 +249,11 @@ def _is_single_doc(data: bytes) -> bool:
     return s.count(b"\n") == 0 or not s.endswith(b"}\n{") and b"}\n{" not in s
 
 
-def _raw_of(refs: list[Any], i: int | None) -> str:
+def _raw_of(refs: list[Any], i: int | None, row: dict | None = None) -> str:
     if i is None or i >= len(refs):
-        return ""
+        if row is None:
+            return ""
+        return jdump({k: v for k, v in row.items() if not k.startswith("_")}) or ""
     return jdump(refs[i]) or ""
 
 
@@ -310,7 +312,7 @@ def parse_ts_columns(df, cols: tuple[str, ...], rejects: Rejects, refs: list[Any
     if reasons:
         for i, why in sorted(reasons.items()):
             row = df.row(i, named=True)
-            rejects.add(row["_file"], row["_line"], why, _raw_of(refs, row["_ref"]))
+            rejects.add(row["_file"], row["_line"], why, _raw_of(refs, row["_ref"], row))
         df = df.filter(~bad_any)
     return df
 
@@ -329,7 +331,7 @@ def drop_duplicate_ids(df, keys: list[str], rejects: Rejects, refs: list[Any], w
     for row in dup.iter_rows(named=True):
         rejects.add(row["_file"], row["_line"],
                     f"duplicate {what} {row[keys[-1]]!r} (first seen at line {row['_first_line']}); kept the first",
-                    _raw_of(refs, row["_ref"]))
+                    _raw_of(refs, row["_ref"], row))
     return df.filter(pl.col("_pos") == pl.col("_first")).drop("_pos", "_first", "_first_line")
 
 
