@@ -254,6 +254,8 @@ def spans_frame(df, rejects: Rejects):
 
 
 def _tags(v: Any) -> list[str] | None:
+    if isinstance(v, str) and v.startswith("['") and "' '" in v and "', '" not in v:
+        v = v.replace("' '", "', '")  # numpy array repr (pandas to_csv of a Parquet round trip)
     v = _py(v)
     if v is None:
         return None
