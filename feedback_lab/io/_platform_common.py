@@ -296,7 +296,7 @@ def parse_ts_columns(df, cols: tuple[str, ...], rejects: Rejects, refs: list[Any
 
     from feedback_lab.io._common import parse_timestamps
 
-    bad_any = pl.Series([False] * len(df))
+    bad_any = pl.Series([False] * len(df), dtype=pl.Boolean)
     reasons: dict[int, str] = {}
     new_cols = []
     for c in cols:
