@@ -126,29 +126,9 @@ def _load_json(path: Path, data: bytes, rejects: Rejects):
 
 
 def _load_csv(path: Path, data: bytes, rejects: Rejects):
-    import csv
-    import io
+    from feedback_lab.io._platform_common import csv_rows
 
-    import polars as pl
-
-    try:
-        return pl.read_csv(data, infer_schema=False)
-    except Exception:  # noqa: BLE001 - fall back to the csv module to locate bad rows
-        pass
-    text = data.decode("utf-8", "replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise UnreadableFileError(f"{path}: no CSV header ({exc}).") from exc
-    rows = []
-    for i, row in enumerate(reader, start=1):
-        if len(row) != len(header):
-            rejects.add(path, i, f"CSV row has {len(row)} fields, the header has {len(header)}", ",".join(row))
-            continue
-        rows.append([*row, i])
-    names = [h if h not in header[:j] else f"{h}_duplicated_{j}" for j, h in enumerate(header)]
-    return pl.DataFrame(rows, schema=[*[(n, pl.String) for n in names], ("_line", pl.Int64)], orient="row")
+    return csv_rows(path, data, rejects)
 
 
 def _col(df, names, how: str = "str"):

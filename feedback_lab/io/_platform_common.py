@@ -428,3 +428,89 @@ def _note(meta: str | None) -> str:
         d = {"metadata": d}
     d["trace_id_from"] = "span_id"
     return json.dumps(d, ensure_ascii=False)
+
+
+_TRACE_ROW = {"trace_id": "s", "session_id": "s", "user_id": "s", "timestamp": "s", "model": "s",
+              "prompt_version": "s", "task": "s", "input": "s", "output": "s", "reference": "s",
+              "latency_ms": "f", "input_tokens": "i", "output_tokens": "i", "cost": "f", "status": "s",
+              "tags": "l", "metadata": "s", "source": "s", "_file": "s", "_line": "i", "_ref": "i"}
+
+
+def assemble_traces(fmt: str, trace_rows: list[dict], feedback_rows: list[dict], rejects: Rejects,
+                    refs: list[Any], *, merge: bool = False) -> dict[str, Any]:
+    """Reader result for trace-grain formats (one record = one trace).
+
+    ``merge=True`` coalesces rows sharing a ``trace_id`` (e.g. a CSV row and the trace-detail JSON
+    of the same trace); otherwise later duplicates go to ``rejects``.
+    """
+    import polars as pl
+
+    from feedback_lab.schema import conform
+
+    kinds = {"s": pl.String, "f": pl.Float64, "i": pl.Int64, "l": pl.List(pl.String)}
+    schema = {k: kinds[v] for k, v in _TRACE_ROW.items()}
+    if merge and trace_rows:
+        merged: dict[str, dict] = {}
+        for r in trace_rows:
+            cur = merged.setdefault(r["trace_id"], {})
+            for k, v in r.items():
+                if cur.get(k) is None and v is not None:
+                    cur[k] = v
+        trace_rows = list(merged.values())
+    df = pl.DataFrame(trace_rows, schema=schema, strict=False) if trace_rows else pl.DataFrame(schema=schema)
+    df = parse_ts_columns(df, ("timestamp",), rejects, refs)
+    if not merge:
+        df = drop_duplicate_ids(df, ["trace_id"], rejects, refs, "trace_id")
+    fb = rows_frame(feedback_rows, "feedback")
+    fb = parse_ts_columns(fb, ("timestamp",), rejects, refs)
+    fb = fb.drop([c for c in fb.columns if c.startswith("_")])
+    return {
+        "traces": conform(df.drop([c for c in df.columns if c.startswith("_")]), "traces") if len(df) else None,
+        "spans": None,
+        "feedback": conform(fb, "feedback") if len(fb) else None,
+        "events": None,
+        "rejects": rejects.frame(),
+    }
+
+
+def csv_rows(path: Path, data: bytes, rejects: Rejects):
+    """A CSV file as a polars frame of strings with a 1-based ``_line`` (data row number).
+
+    Falls back to the ``csv`` module when polars cannot parse the file, so that rows with the
+    wrong number of fields become rejects instead of failing the whole file.
+    """
+    import csv
+    import io
+
+    import polars as pl
+
+    from feedback_lab.exceptions import UnreadableFileError
+
+    try:
+        df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False)
+        return df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+    except Exception:  # noqa: BLE001 - locate the bad rows with the csv module
+        pass
+    text = data.decode("utf-8", "replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise UnreadableFileError(f"{path}: no CSV header ({exc}).") from exc
+    rows = []
+    i = 0
+    while True:
+        i += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rejects.add(path, i, f"CSV parse error: {exc}", "")
+            continue
+        if len(row) != len(header):
+            rejects.add(path, i, f"CSV row has {len(row)} fields, the header has {len(header)}", ",".join(row))
+            continue
+        rows.append([*(v if v != "" else None for v in row), i])
+    names = [h if h not in header[:j] else f"{h}_duplicated_{j}" for j, h in enumerate(header)]
+    return pl.DataFrame(rows, schema=[*[(n, pl.String) for n in names], ("_line", pl.Int64)], orient="row")
