@@ -205,13 +205,17 @@ def text_of(value: Any, side: str = "input") -> str | None:
         return None
     if isinstance(value, str):
         s = value.lstrip()
-        if s[:1] == "[" or s.startswith('{"messages"') or s.startswith('{"choices"'):
+        if s[:1] == "[" or s.startswith('{"messages"') or s.startswith('{"choices"') or s.startswith('{"text"'):
             decoded = loads_deep(value)
-            t = messages_text(decoded, side)
+            t = text_of(decoded, side) if isinstance(decoded, (dict, list)) else None
+            t = None if t == jdump(decoded) else t
             if t is not None:
                 return t
         return value
     t = messages_text(value, side)
+    if t is None and side == "output" and isinstance(value, dict) and isinstance(value.get("text"), str) \
+            and set(value) <= {"text", "finish_reason", "role", "type"}:
+        t = value["text"]  # a completion object {"text": ..., "finish_reason": ...}
     return t if t is not None else jdump(value)
 
 
