@@ -44,12 +44,16 @@ _ANN_COLS = ("result.label", "result.score", "result.explanation", "annotator_ki
              "label", "score", "explanation")
 
 
+#: attributes whose object value is kept whole (not flattened into columns)
+_WHOLE = frozenset({"attributes.metadata", "attributes.llm.invocation_parameters", "attributes.llm.prompt_template.variables"})
+
+
 def _unnest(df):
     """Struct columns -> dotted columns, recursively."""
     import polars as pl
 
     while True:
-        structs = [c for c, t in df.schema.items() if isinstance(t, pl.Struct)]
+        structs = [c for c, t in df.schema.items() if isinstance(t, pl.Struct) and c not in _WHOLE]
         if not structs:
             return df
         for c in structs:
@@ -64,7 +68,7 @@ def _unnest(df):
 
 def _strings(rec: dict) -> dict[str, str | None]:
     out = {}
-    for k, v in flatten_dotted(rec).items():
+    for k, v in flatten_dotted(rec, keep=_WHOLE).items():
         if v is None or isinstance(v, str):
             out[k] = v
         elif isinstance(v, bool):

@@ -97,8 +97,8 @@ def as_int(value: Any, what: str) -> int | None:
 
 
 def flatten_dotted(obj: Any, prefix: str = "", out: dict[str, Any] | None = None,
-                   depth: int = 0) -> dict[str, Any]:
-    """Flatten nested dicts to dotted keys (lists are kept as values).
+                   depth: int = 0, keep: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Flatten nested dicts to dotted keys (lists, and dicts under a key in ``keep``, stay values).
 
     Examples
     --------
@@ -110,8 +110,8 @@ def flatten_dotted(obj: Any, prefix: str = "", out: dict[str, Any] | None = None
     if isinstance(obj, dict) and depth < 32:
         for k, v in obj.items():
             key = f"{prefix}.{k}" if prefix else str(k)
-            if isinstance(v, dict) and v:
-                flatten_dotted(v, key, out, depth + 1)
+            if isinstance(v, dict) and v and key not in keep:
+                flatten_dotted(v, key, out, depth + 1, keep)
             else:
                 out[key] = v
     elif prefix:
