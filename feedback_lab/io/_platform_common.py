@@ -229,7 +229,12 @@ def json_records(paths: list[Path], rejects: Rejects,
     """
     for path in paths:
         data = open_bytes(path)
-        for line, raw, rec, err in iter_json_records(path, data):
+        try:
+            items = list(iter_json_records(path, data))
+        except RecursionError:  # a whole-file JSON document nested deeper than Python's parser allows
+            rejects.add(path, 1, "invalid JSON: nested too deeply", data[:RAW_LIMIT].decode("utf-8", "replace"))
+            continue
+        for line, raw, rec, err in items:
             if err is not None:
                 rejects.add(path, line, err, raw)
                 continue
@@ -307,6 +312,7 @@ def parse_ts_columns(df, cols: tuple[str, ...], rejects: Rejects, refs: list[Any
         if c not in df.columns:
             continue
         parsed, bad = parse_timestamps(df[c])
+        bad = bad.cast(pl.Boolean)  # an empty input gives a Null-typed mask
         for i in bad.arg_true().to_list():
             reasons.setdefault(i, f"{c}: unparseable timestamp {str(df[c][i])[:60]!r}")
         bad_any = bad_any | bad
