@@ -29,15 +29,21 @@ Mapping:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import warnings
 from pathlib import Path
 from typing import Any
 
 from feedback_lab.io._common import Rejects
 from feedback_lab.io._platform_common import (
-    BadRecord, as_float, as_int, as_str, assemble, jdump, json_records, text_of,
+    BadRecord,
+    as_float,
+    as_int,
+    as_str,
+    jdump,
+    json_records,
+    text_of,
 )
+from feedback_lab.io._platform_frames import assemble
 from feedback_lab.io._registry import Format
 
 __all__ = ["FORMAT", "read"]

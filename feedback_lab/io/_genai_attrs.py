@@ -11,7 +11,15 @@ import re
 from typing import Any
 
 from feedback_lab.io._common import loads_deep
-from feedback_lab.io._platform_common import BadRecord, as_float, as_int, as_str, jdump, messages_text, text_of
+from feedback_lab.io._platform_common import (
+    BadRecord,
+    as_float,
+    as_int,
+    as_str,
+    jdump,
+    messages_text,
+    text_of,
+)
 
 __all__ = ["ALIASES", "span_fields"]
 

@@ -34,8 +34,16 @@ from typing import Any
 
 from feedback_lab.io._common import Rejects, loads_deep, open_bytes
 from feedback_lab.io._platform_common import (
-    BadRecord, as_float, as_int, as_str, assemble_traces, csv_rows, jdump, json_records, messages_text, text_of,
+    BadRecord,
+    as_float,
+    as_int,
+    as_str,
+    jdump,
+    json_records,
+    messages_text,
+    text_of,
 )
+from feedback_lab.io._platform_frames import assemble_traces, csv_rows
 from feedback_lab.io._registry import Format
 
 __all__ = ["FORMAT", "read"]

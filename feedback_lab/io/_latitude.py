@@ -30,8 +30,15 @@ from typing import Any
 
 from feedback_lab.io._common import Rejects, open_bytes
 from feedback_lab.io._platform_common import (
-    BadRecord, as_float, as_int, as_str, assemble_traces, csv_rows, jdump, json_records, text_of,
+    BadRecord,
+    as_float,
+    as_int,
+    as_str,
+    jdump,
+    json_records,
+    text_of,
 )
+from feedback_lab.io._platform_frames import assemble_traces, csv_rows
 from feedback_lab.io._registry import Format
 
 __all__ = ["FORMAT", "read"]

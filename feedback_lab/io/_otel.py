@@ -31,7 +31,8 @@ from typing import Any
 
 from feedback_lab.io._common import Rejects
 from feedback_lab.io._genai_attrs import annotator_kind, span_fields
-from feedback_lab.io._platform_common import BadRecord, as_float, as_str, assemble, jdump, json_records
+from feedback_lab.io._platform_common import BadRecord, as_float, as_str, jdump, json_records
+from feedback_lab.io._platform_frames import assemble
 from feedback_lab.io._registry import Format
 
 __all__ = ["FORMAT", "read"]

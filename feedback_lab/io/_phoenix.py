@@ -33,7 +33,8 @@ from typing import Any
 from feedback_lab.exceptions import UnreadableFileError
 from feedback_lab.io._common import Rejects, open_bytes
 from feedback_lab.io._genai_attrs import ALIASES
-from feedback_lab.io._platform_common import assemble, flatten_dotted, json_records, messages_text
+from feedback_lab.io._platform_common import flatten_dotted, json_records, messages_text
+from feedback_lab.io._platform_frames import assemble, csv_rows, parse_ts_columns
 from feedback_lab.io._registry import Format
 
 __all__ = ["FORMAT", "read"]
@@ -116,7 +117,7 @@ def _load_json(path: Path, data: bytes, rejects: Rejects):
     if data.lstrip()[:1] == b"{" and len(lines) > 1 and all(ln.strip() for ln in lines):
         try:  # fast path: clean JSONL
             return _unnest(pl.read_ndjson(data, infer_schema_length=None))
-        except Exception:  # noqa: BLE001 - any polars failure -> the per-record path names the bad line
+        except Exception:
             pass
     rows = []
     for _, line, _raw, rec in json_records([path], rejects):
@@ -130,8 +131,6 @@ def _load_json(path: Path, data: bytes, rejects: Rejects):
 
 
 def _load_csv(path: Path, data: bytes, rejects: Rejects):
-    from feedback_lab.io._platform_common import csv_rows
-
     return csv_rows(path, data, rejects)
 
 
@@ -259,7 +258,7 @@ def _eval_name_from_parquet(path: Path) -> str | None:
         import pyarrow.parquet as pq
 
         meta = pq.read_schema(path).metadata or {}
-    except Exception:  # noqa: BLE001 - not parquet, or unreadable metadata: no name from it
+    except Exception:
         return None
     raw = meta.get(b"arize")
     try:
@@ -306,8 +305,6 @@ def feedback_frame(df, path: Path, rejects: Rejects):
         why = "annotation has no span_id/trace_id" if r["span_id"] is None and r["trace_id"] is None \
             else f"score is not a number: {r['_raw_value'][:60]!r}"
         rejects.add(r["_file"], r["_line"], why, {k: v for k, v in r.items() if not k.startswith("_")})
-    from feedback_lab.io._platform_common import parse_ts_columns
-
     return parse_ts_columns(out.filter(~bad).drop("_raw_value"), ("timestamp",), rejects, [])
 
 
@@ -321,8 +318,6 @@ def is_annotation_frame(columns) -> bool:
 def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     """Read Phoenix spans and annotation files (any mix); see the module docstring."""
     import polars as pl
-
-    from feedback_lab.io._platform_common import parse_ts_columns
 
     rejects = Rejects(NAME)
     span_parts, fb_parts = [], []
@@ -348,7 +343,7 @@ def sniff(path: Path, head: bytes) -> float:
             import polars as pl
 
             cols = list(pl.read_parquet_schema(path))
-        except Exception:  # noqa: BLE001 - unreadable parquet: not ours to judge
+        except Exception:
             return 0.0
         h = ",".join(cols).encode()
     if b"context.span_id" in h or b"context.trace_id" in h:

@@ -21,7 +21,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.sample_data._export_platform_common import epoch_s, iso, metadata_dict, trace_bundles
+from feedback_lab.sample_data._export_platform_common import (
+    epoch_s,
+    iso,
+    metadata_dict,
+    trace_bundles,
+)
 
 __all__ = ["write"]
 

@@ -42,7 +42,7 @@ def write(ts, out_dir: Path) -> list[Path]:
         if t["session_id"] is not None:
             props["Helicone-Session-Id"] = t["session_id"]
         scores: dict[str, str] = {}
-        for f in sorted(b["feedback"], key=lambda f: f["timestamp"] or dt.datetime.min.replace(tzinfo=dt.timezone.utc)):
+        for f in sorted(b["feedback"], key=lambda f: f["timestamp"] or dt.datetime.min.replace(tzinfo=dt.UTC)):
             v, kind = f["value"], f["annotator_kind"]
             if kind == "user" and v in (0.0, 1.0) and f["name"] in ("thumbs", "user_feedback"):
                 scores["helicone-score-feedback"] = str(int(v))

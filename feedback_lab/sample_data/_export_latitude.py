@@ -21,7 +21,12 @@ import csv
 import json
 from pathlib import Path
 
-from feedback_lab.sample_data._export_platform_common import hex_id, iso, metadata_dict, trace_bundles
+from feedback_lab.sample_data._export_platform_common import (
+    hex_id,
+    iso,
+    metadata_dict,
+    trace_bundles,
+)
 
 __all__ = ["COLUMNS", "write"]
 

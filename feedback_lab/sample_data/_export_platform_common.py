@@ -42,7 +42,7 @@ def iso(t: dt.datetime | None, sep: str = "T") -> str | None:
     """ISO 8601 in UTC with milliseconds or microseconds and a ``Z`` suffix."""
     if t is None:
         return None
-    t = t.astimezone(dt.timezone.utc)
+    t = t.astimezone(dt.UTC)
     return t.strftime(f"%Y-%m-%d{sep}%H:%M:%S.%f") + "Z"
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from feedback_lab.schema import TraceSet
 
-T0 = dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.UTC)
 
 
 def _small_traceset() -> TraceSet:

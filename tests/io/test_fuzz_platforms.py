@@ -23,7 +23,7 @@ from feedback_lab.exceptions import FeedbackLabError
 from feedback_lab.schema import TraceSet
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import _small_traceset  # noqa: E402
+from conftest import _small_traceset
 
 FORMATS = ["phoenix", "otel", "braintrust", "latitude", "helicone"]
 MAX_EXAMPLES = int(__import__("os").environ.get("FL_FUZZ_EXAMPLES", "30"))
