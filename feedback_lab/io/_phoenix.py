@@ -213,12 +213,16 @@ def spans_frame(df, rejects: Rejects):
     out = out.with_columns(attributes=attrs)
     # inputs/outputs from message lists when input.value/output.value are absent
     for side, col in (("input", "attributes.llm.input_messages"), ("output", "attributes.llm.output_messages")):
-        if col in df.columns and out[side].null_count():
-            fill = [None if cur is not None else messages_text(_py(v), side)
-                    for cur, v in zip(out[side].to_list(), df[col].to_list(), strict=True)]
-            out = out.with_columns(pl.coalesce(side, pl.Series(fill, dtype=pl.String)).alias(side))
-    tags = [_tags(v) for v in out["_tags"].to_list()]
-    out = out.with_columns(tags=pl.Series(tags, dtype=pl.List(pl.String))).drop("_tags")
+        missing = (out[side].is_null() & df[col].is_not_null()).arg_true() if col in df.columns else []
+        if len(missing):  # only the rows that need it go through Python
+            texts = [messages_text(_py(v), side) for v in df[col].gather(missing).to_list()]
+            fill = pl.Series([None] * len(out), dtype=pl.String).scatter(missing, pl.Series(texts, dtype=pl.String))
+            out = out.with_columns(pl.coalesce(pl.col(side), fill).alias(side))
+    if out.schema["_tags"] == pl.List(pl.String):
+        out = out.rename({"_tags": "tags"})
+    else:
+        tags = [_tags(v) for v in out["_tags"].to_list()]
+        out = out.with_columns(tags=pl.Series(tags, dtype=pl.List(pl.String))).drop("_tags")
     # rejects: missing ids, non-numeric token counts
     bad = out["span_id"].is_null() | out["trace_id"].is_null()
     reasons = pl.when(pl.col("span_id").is_null()).then(pl.lit("missing context.span_id"))
