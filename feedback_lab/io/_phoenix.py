@@ -116,7 +116,7 @@ def _load_json(path: Path, data: bytes, rejects: Rejects):
     lines = data.strip().split(b"\n")
     if data.lstrip()[:1] == b"{" and len(lines) > 1 and all(ln.strip() for ln in lines):
         try:  # fast path: clean JSONL
-            return _unnest(pl.read_ndjson(data, infer_schema_length=None))
+            return _unnest(pl.read_ndjson(data, infer_schema_length=1000))
         except Exception:
             pass
     rows = []
