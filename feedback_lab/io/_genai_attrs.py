@@ -1,0 +1,165 @@
+"""Span attributes of OpenInference (Phoenix) and OpenTelemetry GenAI (``gen_ai.*``) -> canonical fields.
+
+:data:`ALIASES` lists, per canonical field, the attribute keys that carry it, most specific
+first. The OTLP reader looks them up in a dict per span (:func:`span_fields`); the Phoenix reader
+coalesces the matching ``attributes.<key>`` columns.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from feedback_lab.io._common import loads_deep
+from feedback_lab.io._platform_common import (
+    BadRecord,
+    as_float,
+    as_int,
+    as_str,
+    jdump,
+    messages_text,
+    text_of,
+)
+
+__all__ = ["ALIASES", "span_fields"]
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "kind": ("openinference.span.kind", "gen_ai.operation.name"),
+    "model": ("llm.model_name", "gen_ai.response.model", "gen_ai.request.model", "embedding.model_name"),
+    "input": ("input.value", "gen_ai.prompt", "gen_ai.input.messages"),
+    "output": ("output.value", "gen_ai.completion", "gen_ai.output.messages"),
+    "input_tokens": ("llm.token_count.prompt", "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
+    "output_tokens": ("llm.token_count.completion", "gen_ai.usage.output_tokens",
+                      "gen_ai.usage.completion_tokens"),
+    "session_id": ("session.id", "gen_ai.conversation.id"),
+    "user_id": ("user.id", "enduser.id"),
+    "prompt_version": ("llm.prompt_template.version", "gen_ai.prompt.version"),
+    "cost": ("llm.cost.total", "gen_ai.usage.cost"),
+    "tags": ("tag.tags",),
+    "metadata": ("metadata",),
+    "reference": ("feedback_lab.reference",),
+    "task": ("feedback_lab.task",),
+}
+
+_INDEXED = re.compile(r"^(gen_ai\.prompt|gen_ai\.completion|llm\.input_messages|llm\.output_messages)\.(\d+)\.(.+)$")
+
+
+def _indexed_messages(attrs: dict[str, Any]) -> dict[str, list[dict]]:
+    """Rebuild message lists from indexed attributes (``gen_ai.prompt.0.role`` ...)."""
+    found: dict[str, dict[int, dict]] = {}
+    for k, v in attrs.items():
+        m = _INDEXED.match(k)
+        if m:
+            base, idx, field = m.group(1), int(m.group(2)), m.group(3)
+            field = field.removeprefix("message.")
+            found.setdefault(base, {}).setdefault(idx, {})[field] = v
+    return {b: [d[i] for i in sorted(d)] for b, d in found.items()}
+
+
+def _event_messages(events: list[dict]) -> tuple[str | None, str | None]:
+    """Input/output text from the older GenAI event style (``gen_ai.user.message``, ``gen_ai.choice``)."""
+    inp = out = None
+    for ev in events:
+        name = ev.get("name")
+        a = ev.get("attributes") or {}
+        if name in ("gen_ai.user.message", "gen_ai.system.message", "gen_ai.assistant.message",
+                    "gen_ai.tool.message"):
+            if name == "gen_ai.user.message" or inp is None:
+                c = a.get("content", a.get("gen_ai.event.content"))
+                if isinstance(c, str) and c.startswith("{"):
+                    c = loads_deep(c)
+                    c = c.get("content") if isinstance(c, dict) else c
+                t = text_of(c, "input") if c is not None else None
+                if t is not None and (name == "gen_ai.user.message" or inp is None):
+                    inp = t
+        elif name == "gen_ai.choice":
+            msg = a.get("message", a.get("gen_ai.event.content"))
+            msg = loads_deep(msg) if isinstance(msg, str) else msg
+            if isinstance(msg, dict):
+                msg = msg.get("message", msg)
+                t = text_of(msg.get("content"), "output") if isinstance(msg, dict) else None
+            else:
+                t = text_of(msg, "output")
+            if t is not None:
+                out = t if out is None else out + "\n" + t
+        elif name == "gen_ai.client.inference.operation.details":
+            i = messages_text(loads_deep(a.get("gen_ai.input.messages")), "input")
+            o = messages_text(loads_deep(a.get("gen_ai.output.messages")), "output")
+            inp = inp or i
+            out = out or o
+    return inp, out
+
+
+def _first(attrs: dict[str, Any], field: str) -> Any:
+    for k in ALIASES[field]:
+        v = attrs.get(k)
+        if v is not None and v != "":
+            return v
+    return None
+
+
+def span_fields(attrs: dict[str, Any], events: list[dict] | None = None) -> dict[str, Any]:
+    """Canonical span fields from a flat attribute dict (and span events).
+
+    Raises :class:`BadRecord` when a field has the wrong type (e.g. a non-numeric token count).
+
+    Examples
+    --------
+    >>> f = span_fields({"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4",
+    ...                  "gen_ai.usage.input_tokens": 52, "gen_ai.output.messages":
+    ...                  '[{"role": "assistant", "parts": [{"type": "text", "content": "Hi"}]}]'})
+    >>> f["kind"], f["model"], f["input_tokens"], f["output"]
+    ('chat', 'gpt-4', 52, 'Hi')
+    """
+    out: dict[str, Any] = {}
+    kind = _first(attrs, "kind")
+    out["kind"] = as_str(kind, "span kind") if kind is not None else None
+    out["model"] = _str_attr(_first(attrs, "model"), "model")
+    for side in ("input", "output"):
+        key = next((k for k in ALIASES[side] if attrs.get(k) not in (None, "")), None)
+        v = attrs.get(key) if key else None
+        if key == f"{side}.value":  # OpenInference: the value as the application saw it
+            out[side] = v if isinstance(v, str) else jdump(v)
+        else:
+            out[side] = text_of(loads_deep(v) if isinstance(v, str) and v[:1] in "[{" else v, side) \
+                if v is not None else None
+    if out["input"] is None or out["output"] is None:
+        idx = _indexed_messages(attrs)
+        if out["input"] is None:
+            out["input"] = messages_text(idx.get("gen_ai.prompt") or idx.get("llm.input_messages"), "input")
+        if out["output"] is None:
+            out["output"] = messages_text(idx.get("gen_ai.completion") or idx.get("llm.output_messages"),
+                                          "output")
+    if events and (out["input"] is None or out["output"] is None):
+        i, o = _event_messages(events)
+        out["input"] = out["input"] if out["input"] is not None else i
+        out["output"] = out["output"] if out["output"] is not None else o
+    out["input_tokens"] = as_int(_first(attrs, "input_tokens"), "input token count")
+    out["output_tokens"] = as_int(_first(attrs, "output_tokens"), "output token count")
+    out["cost"] = as_float(_first(attrs, "cost"), "cost")
+    for f in ("session_id", "user_id", "prompt_version", "reference", "task"):
+        out[f] = _str_attr(_first(attrs, f), f)
+    tags = _first(attrs, "tags")
+    tags = loads_deep(tags) if isinstance(tags, str) else tags
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise BadRecord(f"tag.tags must be a list of strings, got {jdump(tags)[:80]!r}")
+    out["tags"] = tags
+    meta = _first(attrs, "metadata")
+    out["metadata"] = jdump(meta) if meta is not None else None
+    return out
+
+
+def _str_attr(v: Any, what: str) -> str | None:
+    if v is None or isinstance(v, str):
+        return v or None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return jdump(v)
+    raise BadRecord(f"{what} must be a string, got {type(v).__name__}")
+
+
+def annotator_kind(value: Any, default: str | None = None) -> str | None:
+    """OpenInference/Phoenix annotator kinds (``HUMAN``/``LLM``/``CODE``) -> canonical kinds."""
+    if value is None or value == "":
+        return default
+    v = str(value).strip().lower()
+    return {"human": "human", "llm": "llm", "code": "code", "heuristic": "code", "user": "user"}.get(v, default)

@@ -1,0 +1,219 @@
+"""Latitude: v2 traces CSV, trace/annotation JSON, and the v1 (legacy) span and document-log CSVs.
+
+Recognised by their columns (one file may be any of them; a folder may mix them):
+
+- **v2 traces CSV** (UI/API export, 26 columns ``traceId, ..., durationNs, tokensInput, ...,
+  costTotalMicrocents, sessionId, userId, tags, metadata, models, ...``): one trace per row; cost is
+  in **microcents** (USD = value / 1e8), duration in nanoseconds, ``tags``/``models`` are
+  ``|``-joined; the CSV has no messages: load the trace-detail JSON alongside to get input/output
+  (rows of the same ``traceId`` are merged);
+- **v2 JSON**: ``TraceDetail`` / ``Trace`` objects (or ``{"items": [...]}`` pages): input = text of
+  the first LLM span's ``inputMessages`` (last user message), output = ``outputMessages``;
+  ``Annotation`` objects/pages -> feedback (``name="annotation"``, ``value``, label ``pass``/``fail``
+  from ``passed``, comment ``feedback``, annotator ``annotatorId``; ``sourceId`` ``UI`` or an
+  annotation-queue id -> human, ``API`` -> user, ``SYSTEM`` -> llm; drafts are kept with
+  ``metadata.draft = true``);
+- **v2 dataset CSV** built from traces (``input, output, metadata`` with ``metadata.traceId``);
+- **v1 span CSVs** (async ``input, output, span_id, trace_id, tokens_*, model, cost ($)``; sync
+  ``<parameters>..., output, span_id, trace_id, tokens``: the parameters become the input, as JSON);
+- **v1 document-log CSV** (``documentLogUuid, versionUuid, timestamp, duration (ms), tokens,
+  costInMillicents, parameters, finishReason, messages, response``; cost = millicents / 1e5).
+
+``metadata.promptVersion`` / ``prompt_version`` -> prompt_version (v2 has no first-class field).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.io._common import Rejects, open_bytes
+from feedback_lab.io._platform_common import (
+    BadRecord,
+    as_float,
+    as_int,
+    as_str,
+    jdump,
+    json_records,
+    text_of,
+)
+from feedback_lab.io._platform_frames import assemble_traces, csv_rows
+from feedback_lab.io._registry import Format
+
+__all__ = ["FORMAT", "read"]
+
+NAME = "latitude"
+MICROCENTS_PER_USD = 100_000_000
+MILLICENTS_PER_USD = 100_000
+
+
+def _split(v: Any) -> list[str] | None:
+    if v is None:
+        return None
+    if isinstance(v, list):
+        return [str(x) for x in v]
+    return [x for x in str(v).split("|") if x]
+
+
+def _meta(v: Any) -> dict:
+    if v is None or v == "":
+        return {}
+    if isinstance(v, str):
+        try:
+            v = json.loads(v)
+        except ValueError:
+            raise BadRecord(f"metadata is not JSON: {v[:60]!r}") from None
+    if not isinstance(v, dict):
+        raise BadRecord("metadata must be a JSON object")
+    return v
+
+
+def _prompt_version(meta: dict) -> str | None:
+    v = meta.get("promptVersion", meta.get("prompt_version"))
+    return None if v is None else str(v)
+
+
+def v2_trace(r: dict) -> dict:
+    """A v2 ``Trace``/``TraceDetail`` (JSON or a traces-CSV row) -> a trace row."""
+    tid = as_str(r.get("traceId"), "traceId")
+    if tid is None:
+        raise BadRecord("missing traceId")
+    meta = _meta(r.get("metadata"))
+    dur = as_float(r.get("durationNs"), "durationNs")
+    cost = as_float(r.get("costTotalMicrocents"), "costTotalMicrocents")
+    errors = as_int(r.get("errorCount"), "errorCount")
+    models = _split(r.get("models"))
+    rest = {k: v for k, v in meta.items() if k not in ("promptVersion", "prompt_version")}
+    return {
+        "trace_id": tid, "session_id": as_str(r.get("sessionId"), "sessionId"),
+        "user_id": as_str(r.get("userId"), "userId"), "timestamp": as_str(r.get("startTime"), "startTime"),
+        "model": models[0] if models else None, "prompt_version": _prompt_version(meta),
+        "input": text_of(r.get("inputMessages"), "input") if r.get("inputMessages") else None,
+        "output": text_of(r.get("outputMessages"), "output") if r.get("outputMessages") else None,
+        "latency_ms": None if dur is None else dur / 1e6,
+        "input_tokens": as_int(r.get("tokensInput"), "tokensInput"),
+        "output_tokens": as_int(r.get("tokensOutput"), "tokensOutput"),
+        "cost": None if cost is None else cost / MICROCENTS_PER_USD,
+        "status": None if errors is None else ("error" if errors > 0 else "ok"),
+        "tags": _split(r.get("tags")), "metadata": jdump(rest) if rest else None,
+    }
+
+
+def annotation(r: dict) -> dict:
+    """A v2 ``Annotation`` -> a feedback row."""
+    tid = as_str(r.get("traceId"), "traceId")
+    sid = as_str(r.get("spanId"), "spanId")
+    if tid is None and sid is None:
+        raise BadRecord("annotation has no traceId/spanId")
+    src = as_str(r.get("sourceId"), "sourceId")
+    kind = {"UI": "human", "API": "user", "SYSTEM": "llm"}.get(src or "", "human" if src else None)
+    meta = _meta(r.get("metadata"))
+    passed = r.get("passed")
+    extra = {**meta, **({"draft": True} if r.get("draftedAt") else {}),
+             **({"sourceId": src} if src not in (None, "UI", "API", "SYSTEM") else {})}
+    return {"trace_id": tid, "span_id": sid, "name": "annotation", "value": as_float(r.get("value"), "value"),
+            "label": None if passed is None else ("pass" if passed is True else "fail"),
+            "comment": as_str(r.get("feedback"), "feedback"), "annotator_kind": kind,
+            "annotator": as_str(r.get("annotatorId"), "annotatorId"),
+            "timestamp": as_str(r.get("createdAt"), "createdAt"), "metadata": jdump(extra) if extra else None}
+
+
+def _csv_row(cols: set[str], r: dict) -> dict:
+    if "traceId" in cols:
+        return v2_trace(r)
+    if "documentLogUuid" in cols:
+        cost = as_float(r.get("costInMillicents"), "costInMillicents")
+        params = _meta(r.get("parameters"))
+        return {"trace_id": as_str(r.get("documentLogUuid"), "documentLogUuid"),
+                "prompt_version": r.get("versionUuid"), "timestamp": r.get("timestamp"),
+                "latency_ms": as_float(r.get("duration"), "duration"),
+                "input": text_of(r.get("messages"), "input"), "output": r.get("response"),
+                "cost": None if cost is None else cost / MILLICENTS_PER_USD,
+                "metadata": jdump({"parameters": params, "tokens": as_int(r.get("tokens"), "tokens"),
+                                   "finishReason": r.get("finishReason")})}
+    if "trace_id" in cols and "span_id" in cols:
+        cost = as_float(r.get("cost ($)"), "cost ($)")
+        known = {"input", "output", "span_id", "trace_id", "tokens", "tokens_prompt", "tokens_cached",
+                 "tokens_reasoning", "tokens_completion", "model", "cost ($)", "_line"}
+        params = {k: v for k, v in r.items() if k not in known}
+        return {"trace_id": as_str(r.get("trace_id"), "trace_id"), "model": r.get("model"),
+                "input": r.get("input") if "input" in cols else (jdump(params) if params else None),
+                "output": r.get("output"), "cost": cost,
+                "input_tokens": as_int(r.get("tokens_prompt"), "tokens_prompt"),
+                "output_tokens": as_int(r.get("tokens_completion"), "tokens_completion"),
+                "metadata": jdump({k: v for k, v in {"span_id": r.get("span_id"), "tokens": r.get("tokens"),
+                                                     "tokens_cached": r.get("tokens_cached"),
+                                                     "tokens_reasoning": r.get("tokens_reasoning")}.items()
+                                   if v is not None})}
+    if {"input", "output", "metadata"} <= cols:  # dataset CSV built from traces
+        meta = _meta(r.get("metadata"))
+        row = v2_trace({**meta, "metadata": meta.get("traceMetadata"), "inputMessages": None,
+                        "outputMessages": None, "startTime": None})
+        row.update(input=text_of(r.get("input"), "input"), output=text_of(r.get("output"), "output"))
+        return row
+    raise BadRecord("CSV columns are not a Latitude export")
+
+
+def read(paths: list[Path], **options: Any) -> dict[str, Any]:
+    """Read Latitude exports (any mix of the files above); see the module docstring."""
+    rejects = Rejects(NAME)
+    refs: list[Any] = []
+    traces: list[dict] = []
+    feedback: list[dict] = []
+    for path in map(Path, paths):
+        data = open_bytes(path)
+        if data.lstrip()[:1] in (b"{", b"["):
+            for p, line, raw, rec in json_records([path], rejects, envelopes=("items", "data")):
+                refs.append(rec)
+                book = {"_file": str(p), "_line": line, "_ref": len(refs) - 1}
+                try:
+                    if "passed" in rec or rec.get("source") == "annotation" or "annotatorId" in rec:
+                        feedback.append({**annotation(rec), **book})
+                    else:
+                        traces.append({**v2_trace(rec), **book})
+                except (BadRecord, RecursionError) as exc:
+                    rejects.add(p, line, str(exc) if isinstance(exc, BadRecord) else "nested too deeply", raw or rec)
+            continue
+        df = csv_rows(path, data, rejects)
+        cols = set(df.columns)
+        for r in df.iter_rows(named=True):
+            try:
+                row = _csv_row(cols, r)
+                if row.get("trace_id") is None:
+                    raise BadRecord("missing trace id")
+            except BadRecord as exc:
+                rejects.add(path, r["_line"], str(exc), jdump({k: v for k, v in r.items() if k != "_line"}))
+                continue
+            traces.append({**row, "_file": str(path), "_line": r["_line"], "_ref": None})
+    return assemble_traces(NAME, traces, feedback, rejects, refs, merge=True)
+
+
+def sniff(path: Path, head: bytes) -> float:
+    """Confidence that ``path`` is a Latitude export."""
+    first = head.split(b"\n", 1)[0]
+    if b"traceId" in first and b"durationNs" in first and b"costTotalMicrocents" in first:
+        return 0.95
+    if first.startswith(b"documentLogUuid,") or (b"costInMillicents" in first and b"documentLogUuid" in first):
+        return 0.95
+    if b"span_id" in first and b"trace_id" in first and (b"tokens_prompt" in first or b"cost ($)" in first):
+        return 0.9
+    if first.rstrip(b"\r").endswith(b",output,span_id,trace_id,tokens"):
+        return 0.85
+    if first.strip() == b"input,output,metadata" and b"costTotalMicrocents" in head:
+        return 0.85
+    if b'"traceId"' in head and (b'"costTotalMicrocents"' in head or b'"inputMessages"' in head):
+        return 0.9
+    if b'"traceId"' in head and b'"passed"' in head and b'"sourceId"' in head:
+        return 0.9
+    return 0.0
+
+
+FORMAT = Format(
+    name=NAME,
+    description="Latitude: v2 traces CSV (cost in microcents), trace-detail/annotation JSON; "
+    "v1 span and document-log CSVs",
+    sniff=sniff,
+    read=read,
+    extensions=(".csv", ".json", ".jsonl", ".gz"),
+)

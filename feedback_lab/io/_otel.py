@@ -1,0 +1,340 @@
+"""OpenTelemetry GenAI traces: OTLP/JSON (``resourceSpans``/``resourceLogs``) and SDK span JSON.
+
+Reads what the OpenTelemetry Collector's file exporter, ``otlp/json`` dumps and tracing backends
+export: one ``ExportTraceServiceRequest`` per file or per line, typed attribute values
+(``stringValue``, ``intValue`` as a string, ``doubleValue``, ``boolValue``, ``arrayValue``,
+``kvlistValue``, ``bytesValue``), hex or base64 ids and nanosecond timestamps. Also reads the
+Python SDK's ``span.to_json()`` lines (``ConsoleSpanExporter``).
+
+Mapping (GenAI semantic conventions, and OpenInference attributes when present):
+
+- a span -> a ``spans`` row: kind from ``gen_ai.operation.name`` (``chat`` -> ``llm``,
+  ``execute_tool`` -> ``tool``...) or ``openinference.span.kind``; model
+  ``gen_ai.response.model``/``gen_ai.request.model``; tokens ``gen_ai.usage.{input,output}_tokens``;
+  input/output text from ``gen_ai.input.messages``/``gen_ai.output.messages`` (JSON),
+  the older indexed ``gen_ai.prompt.N.*``/``gen_ai.completion.N.*`` attributes, or the
+  event style (``gen_ai.user.message``, ``gen_ai.choice`` span events or log records);
+- one ``traces`` row per trace (see :func:`feedback_lab.io._spans.traces_from_spans`);
+- each ``gen_ai.evaluation.result`` event (span event or log record) -> a ``feedback`` row:
+  ``gen_ai.evaluation.name`` -> name, ``score.value`` -> value, ``score.label`` -> label,
+  ``explanation`` -> comment, annotator_kind ``llm`` unless a ``feedback_lab.annotator_kind``
+  attribute says otherwise; records linked by ``gen_ai.response.id`` when they carry no span context.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.io._common import Rejects
+from feedback_lab.io._genai_attrs import annotator_kind, span_fields
+from feedback_lab.io._platform_common import BadRecord, as_float, as_str, jdump, json_records
+from feedback_lab.io._platform_frames import assemble
+from feedback_lab.io._registry import Format
+
+__all__ = ["FORMAT", "read"]
+
+NAME = "otel"
+EVAL_EVENT = "gen_ai.evaluation.result"
+_STATUS = {0: None, 1: "ok", 2: "error", "STATUS_CODE_UNSET": None, "STATUS_CODE_OK": "ok",
+           "STATUS_CODE_ERROR": "error", "UNSET": None, "OK": "ok", "ERROR": "error"}
+
+
+def any_value(v: Any, depth: int = 0) -> Any:
+    """Decode an OTLP/JSON ``AnyValue`` (``{"stringValue": ...}``...) to a Python value."""
+    if depth > 64:
+        raise BadRecord("attribute value nested too deeply")
+    if not isinstance(v, dict):
+        return v  # lenient: plain JSON values written by hand-rolled exporters
+    if not v:
+        return None
+    if "stringValue" in v:
+        return v["stringValue"] if isinstance(v["stringValue"], str) else jdump(v["stringValue"])
+    if "intValue" in v:
+        try:
+            return int(v["intValue"])
+        except (TypeError, ValueError):
+            raise BadRecord(f"intValue {jdump(v['intValue'])[:40]!r} is not an integer") from None
+    if "doubleValue" in v:
+        d = v["doubleValue"]
+        return as_float(d, "doubleValue") if not isinstance(d, str) or d not in ("NaN", "Infinity", "-Infinity") else None
+    if "boolValue" in v:
+        return bool(v["boolValue"])
+    if "arrayValue" in v:
+        vals = (v["arrayValue"] or {}).get("values") or []
+        if not isinstance(vals, list):
+            raise BadRecord("arrayValue.values must be a list")
+        return [any_value(x, depth + 1) for x in vals]
+    if "kvlistValue" in v:
+        return attributes((v["kvlistValue"] or {}).get("values") or [], depth + 1)
+    if "bytesValue" in v:
+        return v["bytesValue"]
+    raise BadRecord(f"unknown AnyValue {jdump(v)[:60]!r}")
+
+
+def attributes(lst: Any, depth: int = 0) -> dict[str, Any]:
+    """``[{"key": k, "value": AnyValue}, ...]`` (or a plain dict) -> ``{k: value}``."""
+    if lst is None:
+        return {}
+    if isinstance(lst, dict):
+        return dict(lst)
+    if not isinstance(lst, list):
+        raise BadRecord(f"attributes must be a list of key/value objects, got {type(lst).__name__}")
+    out = {}
+    for kv in lst:
+        if not isinstance(kv, dict) or not isinstance(kv.get("key"), str):
+            raise BadRecord(f"attribute entry {jdump(kv)[:60]!r} has no string 'key'")
+        out[kv["key"]] = any_value(kv.get("value"), depth + 1)
+    return out
+
+
+def otel_id(v: Any, nbytes: int, what: str) -> str | None:
+    """Hex (any case, optional ``0x``) or base64 OTLP ids -> lower-case hex."""
+    if v is None or v == "":
+        return None
+    if not isinstance(v, str):
+        raise BadRecord(f"{what} must be a string, got {type(v).__name__}")
+    s = v.strip()
+    s = s[2:] if s[:2].lower() == "0x" else s
+    if len(s) == 2 * nbytes and all(c in "0123456789abcdefABCDEF" for c in s):
+        return s.lower()
+    try:
+        raw = base64.b64decode(s, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) == nbytes:
+        return raw.hex()
+    if all(c in "0123456789abcdefABCDEF" for c in s) and 0 < len(s) <= 2 * nbytes:
+        return s.lower().rjust(2 * nbytes, "0")
+    return s  # not an OTLP id, but an id all the same (hand-written exports): kept verbatim
+
+
+def _events(evs: Any) -> list[dict]:
+    if evs is None:
+        return []
+    if not isinstance(evs, list):
+        raise BadRecord("events must be a list")
+    out = []
+    for e in evs:
+        if not isinstance(e, dict):
+            raise BadRecord("an event is not an object")
+        t = e.get("timeUnixNano", e.get("timestamp"))
+        out.append({"name": e.get("name"), "time": None if t is None else str(t),
+                    "attributes": attributes(e.get("attributes"))})
+    return out
+
+
+def _span_row(sp: dict, resource: dict, otlp: bool) -> tuple[dict, list[dict]]:
+    if otlp:
+        tid = otel_id(sp.get("traceId"), 16, "traceId")
+        sid = otel_id(sp.get("spanId"), 8, "spanId")
+        pid = otel_id(sp.get("parentSpanId"), 8, "parentSpanId")
+        start, end = sp.get("startTimeUnixNano"), sp.get("endTimeUnixNano")
+        status = sp.get("status") or {}
+        code = status.get("code") if isinstance(status, dict) else None
+    else:  # SDK span.to_json()
+        ctx = sp.get("context") or {}
+        if not isinstance(ctx, dict):
+            raise BadRecord("context must be an object")
+        tid = otel_id(ctx.get("trace_id"), 16, "context.trace_id")
+        sid = otel_id(ctx.get("span_id"), 8, "context.span_id")
+        pid = otel_id(sp.get("parent_id"), 8, "parent_id")
+        start, end = sp.get("start_time"), sp.get("end_time")
+        status = sp.get("status") or {}
+        code = status.get("status_code") if isinstance(status, dict) else None
+    if tid is None or sid is None:
+        raise BadRecord("span has no traceId/spanId")
+    attrs = attributes(sp.get("attributes"))
+    events = _events(sp.get("events"))
+    f = span_fields(attrs, events)
+    if f["kind"] is None and ("gen_ai.request.model" in attrs or "gen_ai.response.model" in attrs):
+        f["kind"] = "llm"
+    name = as_str(sp.get("name"), "name")
+    row = {"span_id": sid, "trace_id": tid, "parent_id": pid, "name": name,
+           "start": None if start is None else str(start), "end": None if end is None else str(end),
+           "status": _STATUS.get(code if not isinstance(code, str) else code.upper().replace("STATUSCODE.", "")),
+           "attributes": jdump({**{f"resource.{k}": v for k, v in resource.items()}, **attrs}), **f}
+    return row, events
+
+
+def _feedback_row(attrs: dict, tid: str | None, sid: str | None, time: Any) -> dict:
+    name = as_str(attrs.get("gen_ai.evaluation.name"), "gen_ai.evaluation.name")
+    if name is None:
+        raise BadRecord("gen_ai.evaluation.result event has no gen_ai.evaluation.name")
+    label = attrs.get("gen_ai.evaluation.score.label")
+    expl = attrs.get("gen_ai.evaluation.explanation")
+    return {"trace_id": tid, "span_id": sid, "name": name,
+            "value": as_float(attrs.get("gen_ai.evaluation.score.value"), "gen_ai.evaluation.score.value"),
+            "label": None if label is None else str(label), "comment": None if expl is None else str(expl),
+            "annotator_kind": annotator_kind(attrs.get("feedback_lab.annotator_kind"), "llm"),
+            "annotator": as_str(attrs.get("feedback_lab.annotator"), "annotator"),
+            "timestamp": None if time is None else str(time),
+            "metadata": jdump({k: v for k, v in attrs.items() if k.startswith("gen_ai.response.")} or None),
+            "_response_id": attrs.get("gen_ai.response.id")}
+
+
+def read(paths: list[Path], **options: Any) -> dict[str, Any]:
+    """Read OTLP/JSON trace (and log) exports; see the module docstring for the mapping."""
+    rejects = Rejects(NAME)
+    refs: list[Any] = []
+    spans: list[dict] = []
+    feedback: list[dict] = []
+    pending_logs: list[tuple[dict, dict]] = []  # (row bookkeeping, log event)
+    for path, line, raw, rec in json_records(paths, rejects, envelopes=()):
+        if "resourceSpans" in rec or "resourceLogs" in rec:
+            _read_otlp(path, line, rec, rejects, refs, spans, feedback, pending_logs)
+        elif isinstance(rec.get("context"), dict):
+            refs.append(rec)
+            try:
+                row, events = _span_row(rec, attributes((rec.get("resource") or {}).get("attributes")), False)
+            except (BadRecord, RecursionError) as exc:
+                rejects.add(path, line, str(exc) if isinstance(exc, BadRecord) else "nested too deeply", raw)
+                continue
+            _add_span(row, events, path, line, len(refs) - 1, spans, feedback, rejects)
+        else:
+            rejects.add(path, line, "not an OTLP/JSON document (no resourceSpans/resourceLogs) "
+                        "and not an SDK span (no context)", raw)
+    _attach_logs(pending_logs, spans, feedback, rejects, refs)
+    return assemble(NAME, spans, feedback, rejects, refs)
+
+
+def _add_span(row, events, path, line, ref, spans, feedback, rejects):
+    row.update(_file=str(path), _line=line, _ref=ref)
+    spans.append(row)
+    for ev in events:
+        if ev["name"] == EVAL_EVENT:
+            try:
+                fb = _feedback_row(ev["attributes"], row["trace_id"], row["span_id"], ev["time"])
+            except BadRecord as exc:
+                rejects.add(path, line, f"span {row['span_id']}: {exc}", ev)
+                continue
+            fb.update(_file=str(path), _line=line, _ref=ref)
+            feedback.append(fb)
+
+
+def _list(obj: Any, key: str, where: str) -> list:
+    v = obj.get(key) if isinstance(obj, dict) else None
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise BadRecord(f"{where}.{key} must be a list")
+    return v
+
+
+def _read_otlp(path, line, doc, rejects, refs, spans, feedback, pending_logs):
+    for top, scope_key, item_key in (("resourceSpans", "scopeSpans", "spans"),
+                                     ("resourceLogs", "scopeLogs", "logRecords")):
+        try:
+            resources = _list(doc, top, "document")
+        except BadRecord as exc:
+            rejects.add(path, line, str(exc), doc)
+            continue
+        for ri, rs in enumerate(resources):
+            where_r = f"{top}[{ri}]"
+            try:
+                resource = attributes((rs.get("resource") or {}).get("attributes")) if isinstance(rs, dict) else {}
+                scopes = _list(rs, scope_key, where_r) or _list(rs, "instrumentationLibrarySpans", where_r)
+            except BadRecord as exc:
+                rejects.add(path, line, f"{where_r}: {exc}", rs)
+                continue
+            for si, ss in enumerate(scopes):
+                where_s = f"{where_r}.{scope_key}[{si}]"
+                try:
+                    items = _list(ss, item_key, where_s)
+                except BadRecord as exc:
+                    rejects.add(path, line, str(exc), ss)
+                    continue
+                for k, item in enumerate(items):
+                    where = f"{where_s}.{item_key}[{k}]"
+                    refs.append(item)
+                    ref = len(refs) - 1
+                    try:
+                        if not isinstance(item, dict):
+                            raise BadRecord(f"expected an object, got {type(item).__name__}")
+                        if item_key == "spans":
+                            row, events = _span_row(item, resource, True)
+                            _add_span(row, events, path, line, ref, spans, feedback, rejects)
+                        else:
+                            pending_logs.append(({"_file": str(path), "_line": line, "_ref": ref,
+                                                  "where": where}, _log_event(item)))
+                    except (BadRecord, RecursionError) as exc:
+                        msg = str(exc) if isinstance(exc, BadRecord) else "nested too deeply"
+                        rejects.add(path, line, f"{where}: {msg}", item)
+
+
+def _log_event(rec: dict) -> dict:
+    attrs = attributes(rec.get("attributes"))
+    name = rec.get("eventName") or attrs.get("event.name")
+    body = any_value(rec.get("body")) if rec.get("body") is not None else None
+    if isinstance(body, dict):
+        attrs = {**body, **attrs}
+    return {"name": name, "attributes": attrs, "time": rec.get("timeUnixNano") or rec.get("observedTimeUnixNano"),
+            "trace_id": otel_id(rec.get("traceId"), 16, "traceId"),
+            "span_id": otel_id(rec.get("spanId"), 8, "spanId")}
+
+
+def _attach_logs(pending, spans, feedback, rejects, refs):
+    """Log-record events: evaluations -> feedback; message events -> their span's input/output."""
+    by_span = {(r["trace_id"], r["span_id"]): r for r in spans}
+    by_response: dict[str, tuple[str, str]] = {}
+    for r in spans:
+        try:
+            rid = json.loads(r["attributes"]).get("gen_ai.response.id")
+        except (TypeError, ValueError, AttributeError):
+            rid = None
+        if isinstance(rid, str):
+            by_response[rid] = (r["trace_id"], r["span_id"])
+    for book, ev in pending:
+        where = book.pop("where")
+        raw = refs[book["_ref"]]
+        name = ev["name"]
+        try:
+            if name == EVAL_EVENT:
+                tid, sid = ev["trace_id"], ev["span_id"]
+                if tid is None:
+                    tid, sid = by_response.get(ev["attributes"].get("gen_ai.response.id"), (None, sid))
+                if tid is None and sid is None:
+                    raise BadRecord("evaluation event has no traceId/spanId and no known gen_ai.response.id")
+                fb = _feedback_row(ev["attributes"], tid, sid, ev["time"])
+                fb.update(book)
+                feedback.append(fb)
+            elif isinstance(name, str) and name.startswith("gen_ai."):
+                span = by_span.get((ev["trace_id"], ev["span_id"]))
+                if span is None:
+                    raise BadRecord(f"{name} event refers to a span that is not in this load")
+                from feedback_lab.io._genai_attrs import _event_messages
+
+                i, o = _event_messages([ev])
+                span["input"] = span["input"] if span["input"] is not None else i
+                span["output"] = span["output"] if span["output"] is not None else o
+            else:
+                raise BadRecord(f"log record is not a GenAI event (eventName={name!r})")
+        except BadRecord as exc:
+            rejects.add(book["_file"], book["_line"], f"{where}: {exc}", raw)
+    for fb in feedback:
+        fb.pop("_response_id", None)
+
+
+def sniff(path: Path, head: bytes) -> float:
+    """Confidence that ``path`` is OTLP/JSON or SDK span JSON."""
+    h = head[:65536]
+    if b'"resourceSpans"' in h or b'"resourceLogs"' in h:
+        return 0.95
+    if b'"SpanKind.' in h and b'"context"' in h:
+        return 0.85
+    if b'"gen_ai.' in h and b'"context"' in h and b'"span_kind"' not in h:
+        return 0.6
+    return 0.0
+
+
+FORMAT = Format(
+    name=NAME,
+    description="OpenTelemetry GenAI: OTLP/JSON resourceSpans/resourceLogs (collector file exporter) "
+    "and SDK span JSON; gen_ai.evaluation.result events as feedback",
+    sniff=sniff,
+    read=read,
+    extensions=(".json", ".jsonl", ".gz"),
+)

@@ -1,0 +1,293 @@
+"""Frames for the platform loaders: span/trace/feedback rows -> the reader's result.
+
+Each loader turns records into *span rows* or *trace rows* (plain dicts with canonical keys plus
+``_file``/``_line``/``_ref`` bookkeeping) and calls :func:`assemble` (span-grain formats) or
+:func:`assemble_traces` (trace-grain formats), which build typed polars frames, parse timestamps
+(a record with an unparseable timestamp becomes a reject), move duplicate ids to ``rejects`` and
+reduce span trees to ``traces`` with :func:`feedback_lab.io._spans.traces_from_spans`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.io._common import Rejects
+from feedback_lab.io._platform_common import jdump
+
+__all__ = ["assemble", "assemble_traces", "csv_rows", "parse_ts_columns", "rows_frame"]
+
+#: extra per-trace columns a span row may carry (taken from the root span first)
+TRACE_EXTRAS = ("session_id", "user_id", "prompt_version", "task", "reference", "tags", "metadata",
+                "cost", "source")
+
+#: span kinds the platforms use that :data:`feedback_lab.io._spans.KIND_ALIASES` lacks
+EXTRA_KINDS = {"invoke_workflow": "chain", "eval": "chain", "score": "evaluator", "review": "evaluator",
+               "automation": "chain", "facet": "evaluator", "classifier": "evaluator",
+               "preprocessor": "chain"}
+
+
+def _raw_of(refs: list[Any], i: int | None, row: dict | None = None) -> str:
+    if i is None or i >= len(refs):
+        if row is None:
+            return ""
+        return jdump({k: v for k, v in row.items() if not k.startswith("_")}) or ""
+    return jdump(refs[i]) or ""
+
+
+def _schema():
+    import polars as pl
+
+    s = pl.String
+    return {
+        "span_id": s, "trace_id": s, "parent_id": s, "kind": s, "name": s, "start": s, "end": s,
+        "model": s, "input": s, "output": s, "input_tokens": pl.Int64, "output_tokens": pl.Int64,
+        "status": s, "attributes": s, "session_id": s, "user_id": s, "prompt_version": s, "task": s,
+        "reference": s, "tags": pl.List(s), "metadata": s, "cost": pl.Float64, "source": s,
+        "_file": s, "_line": pl.Int64, "_ref": pl.Int64,
+    }
+
+
+def _feedback_schema():
+    import polars as pl
+
+    s = pl.String
+    return {"trace_id": s, "span_id": s, "name": s, "value": pl.Float64, "label": s, "comment": s,
+            "annotator_kind": s, "annotator": s, "timestamp": s, "metadata": s,
+            "_file": s, "_line": pl.Int64, "_ref": pl.Int64}
+
+
+def rows_frame(rows: list[dict], kind: str = "spans"):
+    """A polars frame of span (or ``kind="feedback"``) rows with fixed dtypes."""
+    import polars as pl
+
+    schema = _schema() if kind == "spans" else _feedback_schema()
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame(rows, schema=schema, strict=False)
+
+
+def parse_ts_columns(df, cols: tuple[str, ...], rejects: Rejects, refs: list[Any]):
+    """Parse timestamp columns in place; rows with an unparseable value go to ``rejects``."""
+    import polars as pl
+
+    from feedback_lab.io._common import parse_timestamps
+
+    bad_any = pl.Series([False] * len(df), dtype=pl.Boolean)
+    reasons: dict[int, str] = {}
+    new_cols = []
+    for c in cols:
+        if c not in df.columns:
+            continue
+        parsed, bad = parse_timestamps(df[c])
+        bad = bad.cast(pl.Boolean)  # an empty input gives a Null-typed mask
+        for i in bad.arg_true().to_list():
+            reasons.setdefault(i, f"{c}: unparseable timestamp {str(df[c][i])[:60]!r}")
+        bad_any = bad_any | bad
+        new_cols.append(parsed.alias(c))
+    if new_cols:
+        df = df.with_columns(new_cols)
+    if reasons:
+        for i, why in sorted(reasons.items()):
+            row = df.row(i, named=True)
+            rejects.add(row["_file"], row["_line"], why, _raw_of(refs, row["_ref"], row))
+        df = df.filter(~bad_any)
+    return df
+
+
+def drop_duplicate_ids(df, keys: list[str], rejects: Rejects, refs: list[Any], what: str):
+    """Keep the first row per ``keys``; later duplicates go to ``rejects`` naming the first one."""
+    import polars as pl
+
+    if len(df) == 0:
+        return df
+    df = df.with_row_index("_pos")
+    first = df.group_by(keys, maintain_order=True).agg(pl.col("_pos").first().alias("_first"),
+                                                       pl.col("_line").first().alias("_first_line"))
+    df = df.join(first, on=keys, how="left", nulls_equal=True)
+    dup = df.filter(pl.col("_pos") != pl.col("_first"))
+    for row in dup.iter_rows(named=True):
+        rejects.add(row["_file"], row["_line"],
+                    f"duplicate {what} {row[keys[-1]]!r} (first seen at line {row['_first_line']}); kept the first",
+                    _raw_of(refs, row["_ref"], row))
+    return df.filter(pl.col("_pos") == pl.col("_first")).drop("_pos", "_first", "_first_line")
+
+
+def trace_extras(spans):
+    """Per-trace values of :data:`TRACE_EXTRAS`, taken from the root span first."""
+    import polars as pl
+
+    present = [c for c in TRACE_EXTRAS if c in spans.columns]
+    ids = spans.select("trace_id", pl.col("span_id").alias("parent_id"), pl.lit(True).alias("_pk"))
+    s = spans.join(ids.unique(["trace_id", "parent_id"]), on=["trace_id", "parent_id"], how="left")
+    s = s.with_columns(_root=pl.col("parent_id").is_null() | pl.col("_pk").is_null())
+    s = s.sort("_root", descending=True, maintain_order=True)
+    aggs = []
+    for c in present:
+        if c == "cost":
+            aggs.append(pl.when(pl.col("cost").is_not_null().any()).then(pl.col("cost").sum()).alias("cost"))
+        else:
+            aggs.append(pl.col(c).drop_nulls().first().alias(c))
+    return s.group_by("trace_id", maintain_order=True).agg(aggs)
+
+
+def assemble(fmt: str, span_rows, feedback_rows, rejects: Rejects, refs: list[Any],
+             *, events=None, traces_override=None) -> dict[str, Any]:
+    """Build the reader's result from span rows (list of dicts or a frame) and feedback rows."""
+    import polars as pl
+
+    from feedback_lab.io._spans import KIND_ALIASES, traces_from_spans
+    from feedback_lab.schema import SPANS, conform
+
+    spans = span_rows if isinstance(span_rows, pl.DataFrame) else rows_frame(span_rows)
+    k = pl.col("kind").str.strip_chars().str.to_lowercase()
+    spans = spans.with_columns(kind=k.replace({**KIND_ALIASES, **EXTRA_KINDS}))
+    spans = parse_ts_columns(spans, ("start", "end"), rejects, refs)
+    spans = drop_duplicate_ids(spans, ["trace_id", "span_id"], rejects, refs, "span_id")
+    traces = None
+    if len(spans):
+        traces = traces_from_spans(spans).join(trace_extras(spans), on="trace_id", how="left")
+        if traces_override is not None:
+            traces = traces_override(traces)
+        traces = conform(traces, "traces")
+    fb = feedback_rows if isinstance(feedback_rows, pl.DataFrame) else rows_frame(feedback_rows, "feedback")
+    fb = parse_ts_columns(fb, ("timestamp",), rejects, refs)
+    if len(fb):
+        fb = resolve_span_feedback(fb, spans, fmt)
+    fb = fb.drop([c for c in fb.columns if c.startswith("_")])
+    spans_out = conform(spans.select([c for c in SPANS if c in spans.columns]), "spans") if len(spans) else None
+    return {
+        "traces": traces,
+        "spans": spans_out,
+        "feedback": conform(fb, "feedback") if len(fb) else None,
+        "events": events,
+        "rejects": rejects.frame(),
+    }
+
+
+def resolve_span_feedback(fb, spans, fmt: str):
+    """Fill ``trace_id`` of span-level feedback from the spans loaded alongside.
+
+    Feedback whose span is not in the load keeps its ``span_id``; its ``trace_id`` is set to the
+    span id (so no row is lost) with ``metadata.trace_id_from = "span_id"`` and a warning.
+    """
+    import warnings
+
+    import polars as pl
+
+    if len(spans):
+        m = spans.select("span_id", pl.col("trace_id").alias("_tid")).unique("span_id", keep="first")
+        fb = fb.join(m, on="span_id", how="left").with_columns(trace_id=pl.coalesce("_tid", "trace_id"))
+        fb = fb.drop("_tid")
+    unresolved = fb["trace_id"].is_null() & fb["span_id"].is_not_null()
+    n = int(unresolved.sum())
+    if n:
+        meta = [_note(m) if u else m for m, u in zip(fb["metadata"].to_list(), unresolved.to_list(), strict=True)]
+        fb = fb.with_columns(
+            trace_id=pl.when(unresolved).then(pl.col("span_id")).otherwise(pl.col("trace_id")),
+            metadata=pl.Series(meta, dtype=pl.String),
+        )
+        warnings.warn(
+            f"{fmt}: {n} feedback row(s) name a span_id whose span is not in this load; their trace_id is "
+            "set to the span_id (metadata 'trace_id_from': 'span_id'). Load the spans export in the same "
+            "read_traces call (a list of paths or a folder) to attach them to their traces.",
+            UserWarning, stacklevel=4)
+    return fb
+
+
+def _note(meta: str | None) -> str:
+    try:
+        d = json.loads(meta) if meta else {}
+    except ValueError:
+        d = {"metadata": meta}
+    if not isinstance(d, dict):
+        d = {"metadata": d}
+    d["trace_id_from"] = "span_id"
+    return json.dumps(d, ensure_ascii=False)
+
+
+_TRACE_ROW = {"trace_id": "s", "session_id": "s", "user_id": "s", "timestamp": "s", "model": "s",
+              "prompt_version": "s", "task": "s", "input": "s", "output": "s", "reference": "s",
+              "latency_ms": "f", "input_tokens": "i", "output_tokens": "i", "cost": "f", "status": "s",
+              "tags": "l", "metadata": "s", "source": "s", "_file": "s", "_line": "i", "_ref": "i"}
+
+
+def assemble_traces(fmt: str, trace_rows: list[dict], feedback_rows: list[dict], rejects: Rejects,
+                    refs: list[Any], *, merge: bool = False) -> dict[str, Any]:
+    """Reader result for trace-grain formats (one record = one trace).
+
+    ``merge=True`` coalesces rows sharing a ``trace_id`` (e.g. a CSV row and the trace-detail JSON
+    of the same trace); otherwise later duplicates go to ``rejects``.
+    """
+    import polars as pl
+
+    from feedback_lab.schema import conform
+
+    kinds = {"s": pl.String, "f": pl.Float64, "i": pl.Int64, "l": pl.List(pl.String)}
+    schema = {k: kinds[v] for k, v in _TRACE_ROW.items()}
+    if merge and trace_rows:
+        merged: dict[str, dict] = {}
+        for r in trace_rows:
+            cur = merged.setdefault(r["trace_id"], {})
+            for k, v in r.items():
+                if cur.get(k) is None and v is not None:
+                    cur[k] = v
+        trace_rows = list(merged.values())
+    df = pl.DataFrame(trace_rows, schema=schema, strict=False) if trace_rows else pl.DataFrame(schema=schema)
+    df = parse_ts_columns(df, ("timestamp",), rejects, refs)
+    if not merge:
+        df = drop_duplicate_ids(df, ["trace_id"], rejects, refs, "trace_id")
+    fb = rows_frame(feedback_rows, "feedback")
+    fb = parse_ts_columns(fb, ("timestamp",), rejects, refs)
+    fb = fb.drop([c for c in fb.columns if c.startswith("_")])
+    return {
+        "traces": conform(df.drop([c for c in df.columns if c.startswith("_")]), "traces") if len(df) else None,
+        "spans": None,
+        "feedback": conform(fb, "feedback") if len(fb) else None,
+        "events": None,
+        "rejects": rejects.frame(),
+    }
+
+
+def csv_rows(path: Path, data: bytes, rejects: Rejects):
+    """A CSV file as a polars frame of strings with a 1-based ``_line`` (data row number).
+
+    Falls back to the ``csv`` module when polars cannot parse the file, so that rows with the
+    wrong number of fields become rejects instead of failing the whole file.
+    """
+    import csv
+    import io
+
+    import polars as pl
+
+    from feedback_lab.exceptions import UnreadableFileError
+
+    try:
+        df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False)
+        return df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+    except Exception:
+        pass
+    text = data.decode("utf-8", "replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise UnreadableFileError(f"{path}: no CSV header ({exc}).") from exc
+    rows = []
+    i = 0
+    while True:
+        i += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rejects.add(path, i, f"CSV parse error: {exc}", "")
+            continue
+        if len(row) != len(header):
+            rejects.add(path, i, f"CSV row has {len(row)} fields, the header has {len(header)}", ",".join(row))
+            continue
+        rows.append([*(v if v != "" else None for v in row), i])
+    names = [h if h not in header[:j] else f"{h}_duplicated_{j}" for j, h in enumerate(header)]
+    return pl.DataFrame(rows, schema=[*[(n, pl.String) for n in names], ("_line", pl.Int64)], orient="row")

@@ -1,0 +1,134 @@
+"""Arize Phoenix / OpenInference loader (feedback_lab/io/_phoenix.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from _helpers_platforms import FEEDBACK_COLS, TRACE_COLS, load, same, sniffed
+
+from feedback_lab.sample_data._export_phoenix import write
+
+V = "io/platforms/phoenix"
+ROUND_TRIP_TRACE_COLS = [c for c in TRACE_COLS if c != "reference"]
+
+
+@pytest.fixture(params=["vendored", "shared"])
+def fixtures_dir(request, test_data):
+    if request.param == "shared":
+        return request.getfixturevalue("shared_data") / "trace_openinference_fixtures"
+    return test_data / V
+
+
+def _v1_span(attrs, span_id, trace_id="t1", parent=None, kind="LLM"):
+    """A span as ``GET /v1/projects/{p}/spans`` returns it (semantic-convention keys kept dotted)."""
+    return {"id": f"U3Bhbjo{span_id}", "name": "ChatCompletion", "context": {"trace_id": trace_id, "span_id": span_id},
+            "span_kind": kind, "parent_id": parent, "start_time": "2026-01-05T10:00:00.000000+00:00",
+            "end_time": "2026-01-05T10:00:02.500000+00:00", "status_code": "OK", "status_message": "",
+            "attributes": attrs, "events": []}
+
+
+def test_openinference_fixtures_as_rest_spans(fixtures_dir, tmp_path):
+    flat = json.loads((fixtures_dir / "openinference_client_span_tool_calls.json").read_text())
+    io_only = json.loads((fixtures_dir / "openinference_client_span_input_output_only.json").read_text())
+    root = {"openinference.span.kind": "CHAIN", "input.value": "Weather in Paris?",
+            "output.value": "It is rainy, 57°F.", "session.id": "s-1", "user.id": "u-1", "tag.tags": ["weather"]}
+    body = {"data": [_v1_span(root, "r", kind="CHAIN"), _v1_span(flat, "a", parent="r"),
+                     _v1_span(io_only, "b", parent="r")], "next_cursor": None}
+    p = tmp_path / "spans.json"
+    p.write_text(json.dumps(body, ensure_ascii=False))
+    ts = load(p, "phoenix")
+    assert (len(ts.traces), len(ts.spans), len(ts.rejects)) == (1, 3, 0)
+    t = ts.traces.row(0, named=True)
+    assert (t["input"], t["output"], t["session_id"], t["user_id"], t["tags"]) == (
+        "Weather in Paris?", "It is rainy, 57°F.", "s-1", "u-1", ["weather"])
+    # tokens summed over the two LLM spans only (97 + 97 prompt, 52 + 52 completion)
+    assert (t["model"], t["input_tokens"], t["output_tokens"], t["latency_ms"]) == ("gpt-4-0613", 194, 104, 2500.0)
+    llm = ts.spans.filter(ts.spans["span_id"] == "b").row(0, named=True)
+    assert llm["kind"] == "llm" and llm["input"] == io_only["input.value"]  # input.value kept verbatim
+
+
+def test_nested_attributes_jsonl_download(tmp_path):
+    spans = [
+        {"name": "agent", "span_kind": "AGENT", "parent_id": None, "start_time": 1767607200000,
+         "end_time": 1767607201000, "status_code": "ERROR", "context": {"span_id": "s0", "trace_id": "t9"},
+         "attributes": {"input": {"value": "hola"}, "output": {"value": "adiós"}, "metadata": {"k": 1}}},
+        {"name": "llm", "span_kind": "LLM", "parent_id": "s0", "start_time": 1767607200100,
+         "end_time": 1767607200900, "status_code": "OK", "context": {"span_id": "s1", "trace_id": "t9"},
+         "attributes": {"llm": {"model_name": "m", "token_count": {"prompt": 5, "completion": 7}},
+                        "llm.input_messages": [{"message": {"role": "user", "content": "hola"}}]}},
+    ]
+    p = tmp_path / "spans.jsonl"
+    p.write_text("\n".join(json.dumps(s, ensure_ascii=False) for s in spans) + "\n")
+    t = load(p, "phoenix").traces.row(0, named=True)
+    assert (t["input"], t["output"], t["model"], t["input_tokens"], t["output_tokens"], t["status"]) == (
+        "hola", "adiós", "m", 5, 7, "error")
+    assert json.loads(t["metadata"]) == {"k": 1} and t["latency_ms"] == 1000.0
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_round_trip(small_traceset, tmp_path, fmt):
+    sp, ap = write(small_traceset, tmp_path)
+    cols = ROUND_TRIP_TRACE_COLS
+    if fmt != "parquet":  # the same dataframes saved as users do with pandas
+        sdf, adf = pd.read_parquet(sp), pd.read_parquet(ap)
+        sp, ap = tmp_path / f"spans.{fmt}", tmp_path / f"annotations.{fmt}"
+        if fmt == "csv":
+            sdf.to_csv(sp)
+            adf.to_csv(ap)
+        else:
+            sdf.to_json(sp, orient="records", lines=True, date_format="iso", date_unit="us")
+            adf.reset_index().to_json(ap, orient="records", lines=True, date_format="iso", date_unit="us")
+    ts = load([sp, ap], "phoenix")
+    same(ts.traces, small_traceset.traces, cols, ["trace_id"])
+    same(ts.feedback, small_traceset.feedback, FEEDBACK_COLS, FEEDBACK_COLS)
+    assert len(ts.spans) == len(small_traceset.spans) and len(ts.rejects) == 0
+
+
+def test_annotations_without_spans_keep_span_id_and_warn(small_traceset, tmp_path):
+    _, ap = write(small_traceset, tmp_path)
+    with pytest.warns(UserWarning, match="span_id whose span is not in this load"):
+        ts = load(ap, "phoenix")
+    fb = ts.feedback
+    assert len(fb) == len(small_traceset.feedback)
+    assert (fb["trace_id"] == fb["span_id"]).all()
+    assert all(json.loads(m)["trace_id_from"] == "span_id" for m in fb["metadata"].to_list())
+
+
+def test_legacy_span_evaluations_frame(tmp_path):
+    df = pd.DataFrame({"context.span_id": ["a", "b"], "label": ["factual", "hallucinated"], "score": [1, 0],
+                       "explanation": ["ok", "made up"]}).set_index("context.span_id")
+    p = tmp_path / "hallucination.parquet"
+    df.to_parquet(p)
+    with pytest.warns(UserWarning):
+        fb = load(p, "phoenix").feedback
+    assert fb["name"].to_list() == ["hallucination"] * 2
+    assert fb["annotator_kind"].to_list() == ["llm", "llm"]
+    assert fb["label"].to_list() == ["factual", "hallucinated"] and fb["value"].to_list() == [1.0, 0.0]
+
+
+def test_sniff_from_content(small_traceset, tmp_path):
+    sp, ap = write(small_traceset, tmp_path / "x")
+    pd.read_parquet(sp).to_csv(tmp_path / "s.csv")
+    pd.read_parquet(ap).to_csv(tmp_path / "a.csv")
+    for p in (sp, ap, tmp_path / "s.csv", tmp_path / "a.csv"):
+        assert sniffed(p, tmp_path) == "phoenix"
+
+
+def test_bad_rows_are_rejected_with_line(tmp_path):
+    rows = [{"context.span_id": "a", "context.trace_id": "t", "span_kind": "LLM", "start_time": "2026-01-01T00:00:00Z",
+             "attributes.llm.token_count.prompt": "12"},
+            {"context.span_id": None, "context.trace_id": "t", "span_kind": "LLM"},
+            {"context.span_id": "c", "context.trace_id": "t", "span_kind": "LLM",
+             "attributes.llm.token_count.prompt": "many"},
+            {"context.span_id": "d", "context.trace_id": "t", "span_kind": "LLM", "start_time": "yesterday"},
+            {"context.span_id": "a", "context.trace_id": "t", "span_kind": "LLM"}]
+    p = tmp_path / "spans.csv"
+    pd.DataFrame(rows).to_csv(p, index=False)
+    ts = load(p, "phoenix")
+    assert len(ts.spans) == 1
+    r = ts.rejects.sort("line")
+    assert r["line"].to_list() == [2, 3, 4, 5]
+    assert [s.split(":")[0].split(" ")[0] for s in r["reason"].to_list()] == ["missing", "input_tokens", "start",
+                                                                               "duplicate"]
