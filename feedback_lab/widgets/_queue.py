@@ -58,6 +58,14 @@ class AnnotationQueue:
     span_labels : list of str
         Labels offered for marked passages.
 
+    Notes
+    -----
+    Keyboard shortcuts (:data:`SHORTCUTS`, also listed in the widget): ``p``/``f`` pass/fail,
+    ``1``-``9`` a score, ``n`` or Enter save and next, Ctrl+Enter the same from inside the
+    comment box, ``b`` back, ``s`` skip, ``m`` mark the selected passage, Escape leaves a text
+    box. Selecting a passage of the output and the keys need ``anywidget``; without it,
+    passages are marked by search text or offsets.
+
     Examples
     --------
     >>> import tempfile, os
