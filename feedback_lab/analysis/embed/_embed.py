@@ -18,8 +18,8 @@ from feedback_lab.analysis.embed._model import DEFAULT_MODEL, load_model, resolv
 __all__ = ["EmbeddingResult", "EmptyTextWarning", "embed"]
 
 _CHUNK = 8192  # unique texts encoded between two cache writes (an interrupted run keeps its work)
-_PROGRESS_MIN = 1000
-_DEFAULT_DIM = 384  # all-MiniLM-L6-v2  # show_progress=None: a bar only for at least this many texts to encode
+_PROGRESS_MIN = 1000  # show_progress=None: a bar only for at least this many texts to encode
+_DEFAULT_DIM = 384  # all-MiniLM-L6-v2
 
 
 class EmptyTextWarning(UserWarning):

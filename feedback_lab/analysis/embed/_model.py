@@ -99,7 +99,7 @@ def resolve_model(model: str | os.PathLike | None) -> tuple[str, str]:
     if path.is_dir():
         path = path.resolve()
         return str(path), f"local:{path}@{_fingerprint(path)}"
-    if isinstance(model, os.PathLike) or str(model).startswith((".", "/", "~")) or os.sep in str(model)[:1]:
+    if isinstance(model, os.PathLike) or str(model).startswith((".", "/", "~")):
         msg = f"Model directory {str(model)!r} does not exist. Pass an existing directory or a model name."
         raise ModelNotAvailableError(msg)
     return str(model), str(model)
