@@ -327,8 +327,9 @@ def propagate_labels(
     label_col[~known] = None
     predictions = pd.DataFrame(
         {
-            "label": label_col,
-            "predicted": predicted,
+            # object columns keep None for "no label" (pandas would infer str and turn it into NaN)
+            "label": pd.Series(label_col, dtype=object),
+            "predicted": pd.Series(predicted, dtype=object),
             "confidence": conf,
             "source": source,
             "needs_review": needs_review,
