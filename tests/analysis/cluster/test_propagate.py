@@ -124,7 +124,7 @@ def test_label_inputs_and_degenerate_cases():
         fl.propagate_labels(X, ["a"] * 6, method="svm")
     with pytest.raises(ValueError, match=r"NaN or inf in rows \[1\]"):
         fl.propagate_labels(np.array([[1.0, 0], [np.nan, 1]]), ["a", None])
-    with pytest.warns(UserWarning, match="Only one class is labelled"):  # noqa: PT031
+    with pytest.warns(UserWarning, match="Only one class is labelled"):
         with pytest.warns(UserWarning, match="k=10 capped at 1"):
             res = fl.propagate_labels(X[:4], ["a", None, None, None])
     assert set(res.predicted) == {"a"} and np.isnan(res.estimated_accuracy)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -147,7 +146,7 @@ def test_second_run_comes_from_cache(cache_dir, banking_subset):
     assert second.n_cached == 40 and second.n_encoded == 0
     np.testing.assert_array_equal(first.embeddings, second.embeddings)
     # cache=False neither reads nor writes
-    third = fl.embed(texts[:5] + ["a brand new text"], cache=False, return_result=True)
+    third = fl.embed([*texts[:5], "a brand new text"], cache=False, return_result=True)
     assert third.n_encoded == 6 and third.params["cache"] is None
     assert EmbeddingCache(cache_dir).count() == 40
 
