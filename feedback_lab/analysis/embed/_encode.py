@@ -1,8 +1,9 @@
 """The batched encoding loop: length-sorted batches, tokenisation overlapped with the model.
 
-A background thread tokenises the next batches (``SentenceTransformer.preprocess``, the
-Rust tokenizer releases the GIL) while the main thread runs the model on the current
-one. On CUDA the token tensors are pinned and copied asynchronously, the weights are
+On an accelerator, a background thread tokenises the next batches
+(``SentenceTransformer.preprocess``; the Rust tokenizer releases the GIL) while the main
+thread runs the model on the current one. On CPU tokenisation runs inline: the model
+already keeps every core busy. On CUDA the token tensors are pinned and copied asynchronously, the weights are
 float16, outputs stay on the GPU until a whole chunk is done (one device sync per
 chunk, not per batch), and a batch that runs out of GPU memory is split in two and
 retried instead of failing the run.
@@ -69,10 +70,12 @@ def encode_texts(
     *,
     batch_size: int | None = None,
     on_batch: Callable[[int], None] | None = None,
+    overlap: bool | None = None,
 ) -> np.ndarray:
     """Embed ``texts`` (all non-empty, unique) with the loaded model; float32 (n, dim), raw model output.
 
-    ``on_batch(n_done_in_batch)`` is called after each batch (progress bars).
+    ``on_batch(n_done_in_batch)`` is called after each batch (progress bars). ``overlap``:
+    tokenise in a background thread (default: on for accelerators, off on CPU).
     """
     torch = import_optional("torch", feature="fl.embed")
     n = len(texts)
@@ -90,10 +93,21 @@ def encode_texts(
 
     q: queue.Queue = queue.Queue(maxsize=_PREFETCH)
     stop = threading.Event()
-    worker = threading.Thread(
-        target=_tokeniser_thread, args=(st, texts, batches, on_gpu, q, stop), daemon=True, name="fl-embed-tokenise"
-    )
-    worker.start()
+    worker = None
+    if overlap is None:
+        overlap = device.type != "cpu"
+    if overlap:
+        worker = threading.Thread(
+            target=_tokeniser_thread,
+            args=(st, texts, batches, on_gpu, q, stop),
+            daemon=True,
+            name="fl-embed-tokenise",
+        )
+        worker.start()
+    else:
+        # On CPU the model already uses every core: a tokeniser thread (and the Rust
+        # tokenizer's own pool) would only preempt torch's OpenMP threads, so tokenise inline.
+        q = _InlineBatches(st, texts, batches)
     pending: list[tuple[np.ndarray, Any]] = []  # GPU outputs not yet copied back
 
     def flush() -> None:
@@ -124,8 +138,22 @@ def encode_texts(
             flush()
     finally:
         stop.set()
-        worker.join(timeout=5)
+        if worker is not None:
+            worker.join(timeout=5)
     return out
+
+
+class _InlineBatches:
+    """Queue-like: ``get()`` tokenises the next batch on the calling thread."""
+
+    def __init__(self, st: Any, texts: list[str], batches: list[np.ndarray]) -> None:
+        self._st, self._texts, self._it = st, texts, iter(batches)
+
+    def get(self) -> tuple[np.ndarray | None, Any]:
+        idx = next(self._it, None)
+        if idx is None:
+            return None, None
+        return idx, self._st.preprocess([self._texts[i] for i in idx])
 
 
 def _forward(st: Any, features: dict, device: Any, torch: Any) -> Any:

@@ -42,11 +42,13 @@ def _loaded(st, device="cpu"):
 TEXTS = ["a" * n + chr(98 + n % 20) for n in (5, 1, 30, 7, 7, 2, 19, 11, 3, 25, 4)]
 
 
-def test_output_rows_follow_input_order_whatever_the_batching():
+@pytest.mark.parametrize("overlap", [False, True])
+def test_output_rows_follow_input_order_whatever_the_batching(overlap):
     want = np.array([[len(t), ord(t[0]), 1.0] for t in TEXTS], dtype=np.float32)
     for bs in (1, 2, 3, 64):
         st = FakeST()
-        np.testing.assert_array_equal(encode_texts(_loaded(st), TEXTS, batch_size=bs), want)
+        got = encode_texts(_loaded(st), TEXTS, batch_size=bs, overlap=overlap)
+        np.testing.assert_array_equal(got, want)
         assert sum(st.batch_rows) == len(TEXTS) and max(st.batch_rows) <= bs
 
 
@@ -58,16 +60,18 @@ def test_batches_are_length_sorted_longest_first():
     assert default_batch_size("cpu") < default_batch_size("cuda")
 
 
-def test_out_of_memory_batches_are_split_and_retried():
+@pytest.mark.parametrize("overlap", [False, True])
+def test_out_of_memory_batches_are_split_and_retried(overlap):
     st = FakeST(max_rows=2)
-    got = encode_texts(_loaded(st), TEXTS, batch_size=8)
+    got = encode_texts(_loaded(st), TEXTS, batch_size=8, overlap=overlap)
     np.testing.assert_array_equal(got[:, 0], [len(t) for t in TEXTS])
     assert max(st.batch_rows) <= 2
 
 
-def test_tokeniser_errors_reach_the_caller():
+@pytest.mark.parametrize("overlap", [False, True])
+def test_tokeniser_errors_reach_the_caller(overlap):
     with pytest.raises(RuntimeError, match="cannot tokenise"):
-        encode_texts(_loaded(FakeST(fail_tokenising=TEXTS[4])), TEXTS, batch_size=2)
+        encode_texts(_loaded(FakeST(fail_tokenising=TEXTS[4])), TEXTS, batch_size=2, overlap=overlap)
 
 
 def test_progress_callback_and_edge_cases():
