@@ -185,7 +185,10 @@ def embed(
         Texts per forward pass; default 32 on CPU, 512 on GPU (texts are sorted by length
         first, so batches carry little padding).
     device : str, optional
-        ``"cuda"`` (float16 weights) when available, else ``"cpu"``; ``"cpu"``, ``"cuda:1"``... override.
+        ``"cuda"`` when available, else ``"cpu"``; ``"cpu"``, ``"cuda:1"``... override. On CUDA
+        the weights are float16, the next batches are tokenised in a background thread while
+        the GPU works, results are copied back once per 8,192 texts, and a batch that runs out
+        of memory is split and retried.
     cache : bool, path or EmbeddingCache
         True: the SQLite cache in ``$FEEDBACK_LAB_CACHE_DIR`` (default
         ``~/.cache/feedback_lab/embeddings``), keyed by (model id, sha256 of text); a path
