@@ -27,7 +27,7 @@ _REFUSAL = re.compile(
 )
 _STOPWORDS = {
     "en": "the and is are to of in that it for you with this was have not what on be",
-    "es": "el la los las que de en y es por para una con no su al lo como más",
+    "es": "el la los las que de en y es por para una con no su al lo como más mi está dónde cuándo qué me del",
     "fr": "le la les des est et une que pour dans pas vous sur avec ce qui il",
     "de": "der die das und ist nicht ein eine zu mit den von sie ich auf für auch",
     "pt": "o os as que de em um uma para com não é do da no na se por",

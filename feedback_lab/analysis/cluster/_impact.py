@@ -57,7 +57,8 @@ def trace_signals(feedback, events) -> pd.DataFrame:
         fb["value"] = pd.to_numeric(fb["value"], errors="coerce")
         fb = fb.merge(_scale_bounds(fb), on="name", how="left")
         mid = (fb["_lo"] + fb["_hi"]) / 2
-        bad_val = fb["value"] < mid
+        with np.errstate(invalid="ignore"):
+            bad_val = pd.Series(fb["value"].to_numpy(float) < mid.to_numpy(float), index=fb.index)
         bad_lab = fb["label"].astype("string").str.strip().str.lower().isin(FAILING_LABELS).fillna(False)
         has = fb["value"].notna() | fb["label"].notna()
         fb["_neg"] = np.where(has, (bad_val.fillna(False) | bad_lab).astype(float), np.nan)

@@ -15,7 +15,7 @@ __all__ = ["DEFAULT_TAXONOMY", "ErrorMode", "tag_error_modes"]
 
 #: weight of one keyword hit (at most two count) and of one detector hit, on the cosine scale
 KEYWORD_WEIGHT = 0.1
-DETECTOR_WEIGHT = 0.3
+DETECTOR_WEIGHT = 0.5
 #: a text whose best combined score reaches this is "confidently" about that mode
 MODE_THRESHOLD = 0.2
 _TEMPERATURE = 0.05
@@ -129,7 +129,7 @@ def tag_error_modes(
     embedding to the mode's description and exemplar phrases (both centred, so that what all
     texts share, e.g. "a complaint about our product", does not count), (2) keyword cues of the
     mode (up to two hits, each +0.1) and (3) exact detectors on the trace when ``inputs`` /
-    ``outputs`` / ``status`` are given (+0.3): invalid JSON when the input asked for JSON
+    ``outputs`` / ``status`` are given (+0.5): invalid JSON when the input asked for JSON
     (``format_error``), a stock refusal phrase in the output (``refusal``), input and output in
     different languages (``wrong_language``), an output length outlier (``length_verbosity``)
     and an error status (``tool_error``). The highest score wins.
@@ -242,4 +242,6 @@ def _tag(texts, emb, modes, model, *, inputs=None, outputs=None, status=None, ok
                 evid[i] = f"detector: {reasons[r]}"
     out = pd.DataFrame({"error_mode": mode_col, "error_mode_confidence": conf,
                         "error_mode_score": best_score, "error_mode_evidence": evid})
+    for c in ("error_mode", "error_mode_evidence"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out, residual
