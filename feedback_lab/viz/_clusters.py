@@ -162,7 +162,7 @@ def plot_cluster_trends(result, traces, *, freq: str = "1w", share: bool = False
     counts = d.groupby([pd.Grouper(key="timestamp", freq=pandas_freq), "cluster"]).size().unstack(fill_value=0)
     counts = counts.sort_index()
     if share:
-        counts = counts.div(counts.sum(1).replace(0, np.nan), axis=0)
+        counts = counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
     names = _names(result)
     order = counts.sum().sort_values(ascending=False).index[:top]
     fig = go.Figure()
