@@ -134,15 +134,54 @@ TEMPLATES: dict[str, list[str]] = {
 }
 MODES = list(TEMPLATES)
 
+# Phrasings written after the taxonomy was tuned and never used to tune it: a harder, more
+# indirect set that measures generalisation (see test_unseen_phrasings).
+UNSEEN: dict[str, list[str]] = {
+ "hallucination": ["bot told the customer {t} includes free upgrades, which we've never had",
+   "the sources listed for {t} are bogus, couldn't find a single one",
+   "answer about {t} contains a statistic with no basis whatsoever",
+   "claimed our CEO announced changes to {t}. He didn't."],
+ "refusal": ["Why does it say it can't talk about {t}? That's literally our product.",
+   "agent bailed on {t} with a generic 'I can't do that'",
+   "customer got stonewalled on {t}, no attempt to answer",
+   "flagged {t} as sensitive and would not continue"],
+ "format_error": ["{t}: response was supposed to be key/value pairs, came back as prose",
+   "downstream job crashed parsing the {t} reply, not valid json",
+   "the date fields in the {t} output use the wrong format",
+   "{t} reply ignored the required headings"],
+ "length_verbosity": ["{t} answer: 900 words for a question that needed 20",
+   "reply on {t} was a single sentence fragment, unusable",
+   "could not find the actual {t} answer buried in all that text",
+   "customer complained the {t} reply was exhausting to read"],
+ "wrong_language": ["{t} conversation is in Swedish but the bot answered in English",
+   "user asked about {t} in Spanish; response came in English",
+   "bot responded in Turkish to a question about {t}",
+   "{t}: reply language does not match the user's"],
+ "outdated_information": ["{t} answer uses pricing from two years ago",
+   "bot refers to the {t} page we removed last spring",
+   "the {t} phone number it gave changed in January",
+   "instructions for {t} match an older app version"],
+ "off_topic": ["{t} question answered with a recipe for pancakes",
+   "bot started talking about football when asked about {t}",
+   "response has zero relevance to {t}",
+   "the {t} reply answers someone else's question apparently"],
+ "tool_error": ["{t} flow died with 'upstream connect error'",
+   "lookup for {t} returned a 404 from the internal service",
+   "bot printed a raw traceback during {t}",
+   "the payments tool was down so {t} never completed"],
+}
 
-def planted_comments(n_per_mode: int = 40, *, modes=None, topics=None, seed: int = 0):
+
+
+def planted_comments(n_per_mode: int = 40, *, modes=None, topics=None, seed: int = 0, templates=None):
     """``(texts, modes, topics)``: ``n_per_mode`` comments per mode, topics and templates drawn at random."""
     rng = np.random.default_rng(seed)
-    modes = list(modes or MODES)
+    tpl_map = templates or TEMPLATES
+    modes = list(modes or tpl_map)
     topics = list(topics or TOPICS)
     texts, labels, tlabels = [], [], []
     for mode in modes:
-        tpls = TEMPLATES[mode]
+        tpls = tpl_map[mode]
         for i in range(n_per_mode):
             tpl = tpls[i % len(tpls)] if i < len(tpls) else tpls[int(rng.integers(len(tpls)))]
             topic = topics[int(rng.integers(len(topics)))]

@@ -138,3 +138,16 @@ def test_large_input_fits_on_a_sample_and_assigns_the_rest(planted):
     assert a["outlier_score"].isna().sum() == 90  # GLOSH only for the fitted sample
     assert np.isfinite(a[["x", "y"]].to_numpy()).all()
     assert isinstance(res, ClusterResult)
+
+
+def test_unseen_phrasings(encode):
+    """Indirect phrasings never used to tune the taxonomy: a generalisation floor, not a target."""
+    from planted import UNSEEN, planted_comments
+
+    texts, modes, _ = planted_comments(24, seed=5, templates=UNSEEN)
+    tr = pd.DataFrame({"trace_id": [f"u{i}" for i in range(len(texts))], "comment": texts})
+    res = cluster_failures(tr, text_col="comment", embeddings=encode(texts))
+    acc = float((res.assignments["error_mode"].to_numpy() == np.array(modes)).mean())
+    ari = adjusted_rand_score(modes, res.assignments["cluster"])
+    print(f"unseen phrasings: tag accuracy {acc:.3f}, ARI {ari:.3f}")
+    assert acc >= 0.65 and ari >= 0.35
