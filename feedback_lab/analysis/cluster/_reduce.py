@@ -12,7 +12,9 @@ from feedback_lab._deps import import_optional
 
 __all__ = ["default_min_cluster_size", "embed_2d", "reduce_and_cluster"]
 
-UMAP_SETTINGS = {"n_neighbors": 15, "n_components": 5, "min_dist": 0.0, "metric": "cosine"}
+#: UMAP settings (BERTopic's, plus a fixed 200 optimisation epochs: UMAP's own choice above 10k
+#: points, and 2.5x cheaper than its 500 below that at no loss of ARI on banking77)
+UMAP_SETTINGS = {"n_neighbors": 15, "n_components": 5, "min_dist": 0.0, "metric": "cosine", "n_epochs": 200}
 
 
 def default_min_cluster_size(n: int) -> int:
@@ -30,7 +32,7 @@ def _umap(n: int, n_components: int, seed: int, **kw):
     umap = import_optional("umap", feature="cluster_failures (UMAP reduction)")
     nn = max(2, min(UMAP_SETTINGS["n_neighbors"], n - 1))
     return umap.UMAP(n_neighbors=nn, n_components=n_components, min_dist=0.0, metric="cosine",
-                     random_state=seed, low_memory=True, verbose=False, **kw)
+                     n_epochs=UMAP_SETTINGS["n_epochs"], random_state=seed, low_memory=True, verbose=False, **kw)
 
 
 def _quiet():
