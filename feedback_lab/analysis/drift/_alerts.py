@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -112,7 +113,7 @@ def metric_alerts(
         key = key if isinstance(key, tuple) else (key,)
         g = g.sort_values(period_col, kind="stable")
         recs = g.to_dict("records")
-        for prev, cur in zip(recs, recs[1:], strict=False):
+        for prev, cur in itertools.pairwise(recs):
             row = dict(zip(by_cols, key, strict=False))
             row[period_col] = cur[period_col]
             row.update(_compare(prev, cur, metric_col, count_col, std_col, test, max_drop,

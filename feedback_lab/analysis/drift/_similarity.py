@@ -126,7 +126,9 @@ def similarity_alerts(
     b_text = None if golden is not None else pdf[b_col]
     missing = a_text.isna() | (b_text.isna() if b_text is not None else False)
     if embeddings is None:
-        from feedback_lab.analysis.embed import embed  # the layer below; only when no embeddings given
+        from feedback_lab.analysis.embed import (
+            embed,  # the layer below; only when no embeddings given
+        )
 
         ok = ~missing.to_numpy()
         if golden is not None:

@@ -54,7 +54,9 @@ def _window_edges(ts: pd.Series, freq: str, func: str) -> list[pd.Timestamp]:
 def _embeddings_for(pdf: pd.DataFrame, embeddings, text_col: str, model, func: str) -> np.ndarray:
     if embeddings is None:
         require_columns(pdf, [text_col], func=func, frame="traces")
-        from feedback_lab.analysis.embed import embed  # the layer below; only when no embeddings given
+        from feedback_lab.analysis.embed import (
+            embed,  # the layer below; only when no embeddings given
+        )
 
         texts = pdf[text_col].fillna("").astype(str).tolist()
         embeddings = embed(texts, model=model)
