@@ -11,7 +11,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["DriftResult", "as_matrix", "progress_bar"]
+__all__ = ["DriftResult", "as_matrix", "blas_threads", "progress_bar"]
+
+
+def blas_threads(n_rows: int, *, large: int = 2000):
+    """One BLAS thread for small problems (threads only add contention there), else unchanged."""
+    import contextlib
+
+    if n_rows >= large:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
 
 
 def as_matrix(value: Any, *, name: str, func: str, min_rows: int = 2) -> np.ndarray:

@@ -39,7 +39,7 @@ import numpy as np
 from feedback_lab._random import seed_int
 from feedback_lab._validation import check_in, check_number
 from feedback_lab.analysis.drift._mmd import median_bandwidth, mmd_permutation_test
-from feedback_lab.analysis.drift._result import DriftResult, as_matrix, progress_bar
+from feedback_lab.analysis.drift._result import DriftResult, as_matrix, blas_threads, progress_bar
 from feedback_lab.analysis.drift._twosample import (
     centroid_permutation_test,
     classifier_permutation_test,
@@ -163,32 +163,14 @@ def _one(ref, cur, *, method, seed, n_permutations, alpha, max_samples, bandwidt
     bar = progress_bar(n_permutations, show_progress, f"drift permutations ({method})",
                        large=10**9 if len(x) + len(y) < 5000 else 0)
     try:
-        if method == "mmd":
-            if bandwidth == "median":
-                sigma = median_bandwidth(np.concatenate([x, y]), rng=rng)
-            else:
-                check_number(bandwidth, name="bandwidth", func=_FUNC, low=0, low_inclusive=False)
-                sigma = float(bandwidth)
-            stat, null = mmd_permutation_test(x, y, sigma=sigma, n_permutations=n_permutations, rng=rng,
-                                              progress=bar)
-            effect, effect_name = float(np.sqrt(max(stat, 0.0))), "mmd"
-            params.update({"kernel": "rbf", "bandwidth": sigma, "bandwidth_rule": bandwidth})
-        elif method == "classifier":
-            stat, null, _ = classifier_permutation_test(
-                x, y, n_permutations=n_permutations, rng=rng, n_folds=n_folds, n_components=n_components)
-            effect, effect_name = 2.0 * stat - 1.0, "somers_d"
-            params.update({"model": "logistic_regression", "C": 1.0, "n_folds": n_folds,
-                           "n_components": n_components})
-            if bar is not None:
-                bar.update(n_permutations)
-        else:
-            stat, null = centroid_permutation_test(x, y, n_permutations=n_permutations, rng=rng)
-            effect, effect_name = stat, "cosine_distance"
-            if bar is not None:
-                bar.update(n_permutations)
+        with blas_threads(len(x) + len(y)):
+            stat, null, effect, effect_name, extra = _run(
+                method, x, y, rng=rng, n_permutations=n_permutations, bandwidth=bandwidth,
+                n_folds=n_folds, n_components=n_components, bar=bar)
     finally:
         if bar is not None:
             bar.close()
+    params.update(extra)
     p = _p_value(stat, null)
     return DriftResult(
         method=method, statistic=float(stat), p_value=p,
@@ -196,3 +178,27 @@ def _one(ref, cur, *, method, seed, n_permutations, alpha, max_samples, bandwidt
         drifted=p <= alpha, effect_size=float(effect), effect_name=effect_name, alpha=alpha,
         n_reference=len(ref), n_current=len(cur), params=params, null=null,
     )
+
+
+def _run(method, x, y, *, rng, n_permutations, bandwidth, n_folds, n_components, bar):
+    if method == "mmd":
+        if bandwidth == "median":
+            sigma = median_bandwidth(np.concatenate([x, y]), rng=rng)
+        else:
+            check_number(bandwidth, name="bandwidth", func=_FUNC, low=0, low_inclusive=False)
+            sigma = float(bandwidth)
+        stat, null = mmd_permutation_test(x, y, sigma=sigma, n_permutations=n_permutations, rng=rng,
+                                          progress=bar)
+        extra = {"kernel": "rbf", "bandwidth": sigma, "bandwidth_rule": bandwidth}
+        return stat, null, float(np.sqrt(max(stat, 0.0))), "mmd", extra
+    if method == "classifier":
+        stat, null, _ = classifier_permutation_test(
+            x, y, n_permutations=n_permutations, rng=rng, n_folds=n_folds, n_components=n_components)
+        extra = {"model": "logistic_regression", "C": 1.0, "n_folds": n_folds, "n_components": n_components}
+        effect, name = 2.0 * stat - 1.0, "somers_d"
+    else:
+        stat, null = centroid_permutation_test(x, y, n_permutations=n_permutations, rng=rng)
+        extra, effect, name = {}, stat, "cosine_distance"
+    if bar is not None:
+        bar.update(n_permutations)
+    return stat, null, effect, name, extra

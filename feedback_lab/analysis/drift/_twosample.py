@@ -55,7 +55,7 @@ def batched_logistic(z: np.ndarray, y: np.ndarray, *, c: float = 1.0, max_iter: 
         p = 1.0 / (1.0 + np.exp(-eta))
         grad = (za.T @ (p - y)).T + w * reg  # (B, k+1)
         s = p * (1.0 - p)
-        hess = np.einsum("ni,nb,nj->bij", za, s, za, optimize=True)
+        hess = np.matmul((za[None, :, :] * s.T[:, :, None]).transpose(0, 2, 1), za)  # (B, k+1, k+1)
         hess[:, np.arange(k + 1), np.arange(k + 1)] += reg + 1e-10
         step = np.linalg.solve(hess, grad[..., None])[..., 0]
         w -= step
@@ -104,6 +104,7 @@ def classifier_permutation_test(
     big_n = n + m
     folds = rng.permutation(big_n) % n_folds  # label-free fold assignment
     scores = np.empty_like(labels)
+    batch_size = max(4, min(batch_size, int(2e7 // (big_n * (z.shape[1] + 1)))))  # bounds B x N x k memory
     for start in range(0, labels.shape[1], batch_size):
         cols = slice(start, start + batch_size)
         for f in range(n_folds):
