@@ -95,12 +95,12 @@ def from_pandas(pdf: pd.DataFrame, backend: Backend):
     # object columns of mixed python types make pl.from_pandas fail: stringify those
     try:
         return pl.from_pandas(pdf)
-    except Exception:  # noqa: BLE001 - fall back column by column, loudly typed
+    except Exception:
         cols = {}
         for c in pdf.columns:
             try:
                 cols[c] = pl.from_pandas(pdf[[c]])[c]
-            except Exception:  # noqa: BLE001
+            except Exception:
                 cols[c] = pl.Series(c, [None if v is None else str(v) for v in pdf[c]], dtype=pl.String)
         return pl.DataFrame(cols)
 

@@ -21,8 +21,7 @@ from feedback_lab._validation import did_you_mean
 from feedback_lab.exceptions import SchemaError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-    import polars as pl
+    pass
 
 __all__ = [
     "ANNOTATOR_KINDS",

@@ -245,4 +245,5 @@ FORMAT = Format(
     sniff=sniff,
     read=read,
     extensions=(".jsonl", ".json", ".gz"),
+    reads_together=True,
 )

@@ -196,11 +196,11 @@ def parse_timestamps(series):
         s = series
         s = s.dt.replace_time_zone("UTC") if s.dtype.time_zone is None else s.dt.convert_time_zone("UTC")
         out = s.dt.cast_time_unit("us")
-        return out, pl.Series(name, [False] * len(series))
+        return out, pl.Series(name, [False] * len(series), dtype=pl.Boolean)
     if series.dtype == pl.Null:
-        return pl.Series(name, [None] * len(series), dtype=dtype), pl.Series(name, [False] * len(series))
+        return pl.Series(name, [None] * len(series), dtype=dtype), pl.Series(name, [False] * len(series), dtype=pl.Boolean)
     if series.dtype.is_numeric():
-        return _from_epoch(series.cast(pl.Float64)), pl.Series(name, [False] * len(series))
+        return _from_epoch(series.cast(pl.Float64)), pl.Series(name, [False] * len(series), dtype=pl.Boolean)
     s = series.cast(pl.String)
     # fast path: RFC 3339 / ISO 8601 with an offset or "Z" (what almost every export writes)
     fast = s.str.to_datetime("%+", strict=False, time_unit="us")
@@ -208,10 +208,10 @@ def parse_timestamps(series):
         fast = fast.dt.convert_time_zone("UTC")
     todo = fast.is_null() & s.is_not_null()
     if not todo.any():
-        return fast.alias(name), pl.Series(name, [False] * len(series))
+        return fast.alias(name), pl.Series(name, [False] * len(series), dtype=pl.Boolean)
     slow, bad = _parse_slow(s.filter(todo).str.strip_chars())
     out = fast.scatter(todo.arg_true(), slow)
-    bad_all = pl.Series(name, [False] * len(series)).scatter(todo.arg_true(), bad)
+    bad_all = pl.Series(name, [False] * len(series), dtype=pl.Boolean).scatter(todo.arg_true(), bad)
     return out.alias(name), bad_all
 
 

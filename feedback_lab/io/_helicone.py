@@ -250,4 +250,5 @@ FORMAT = Format(
     sniff=sniff,
     read=read,
     extensions=(".jsonl", ".json", ".csv", ".gz"),
+    reads_together=True,
 )

@@ -216,4 +216,5 @@ FORMAT = Format(
     sniff=sniff,
     read=read,
     extensions=(".csv", ".json", ".jsonl", ".gz"),
+    reads_together=True,
 )

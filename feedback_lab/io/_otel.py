@@ -337,4 +337,5 @@ FORMAT = Format(
     sniff=sniff,
     read=read,
     extensions=(".json", ".jsonl", ".gz"),
+    reads_together=True,
 )

@@ -370,4 +370,5 @@ FORMAT = Format(
     sniff=sniff,
     read=read,
     extensions=(".parquet", ".csv", ".jsonl", ".json", ".gz"),
+    reads_together=True,
 )

@@ -194,26 +194,36 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
     files = expand_paths(path_or_paths, recursive=recursive)
     collected: dict[str, list] = {name: [] for name in FRAMES}
     line_of: dict[str, Any] = {}  # file -> callable(rows) -> lines, for readers that report rows lazily
-    for order, path in enumerate(files):
+    groups: list[tuple[object, list[Path]]] = []  # (format, files) in first-seen order
+    together: dict[str, int] = {}
+    for path in files:
         fmt = get_format(sniff_format(path) if format == "auto" else format)
-        opts = dict(options)
-        if fmt.name == "canonical":
-            opts.update(column_map=column_map, frame=frame)
-        elif column_map:
+        if fmt.name != "canonical" and column_map:
             msg = (f"{path}: column_map applies to canonical CSV/JSONL/Parquet files, but this file is a "
                    f"{fmt.name!r} export whose fields are mapped by its loader. Drop column_map, or read "
                    "this file in a separate call.")
             raise FormatError(msg)
         if path.stat().st_size == 0:
             raise UnreadableFileError(f"{path}: the file is empty. Expected a {fmt.name} export.")
+        if fmt.reads_together and fmt.name in together:
+            groups[together[fmt.name]][1].append(path)
+            continue
+        if fmt.reads_together:
+            together[fmt.name] = len(groups)
+        groups.append((fmt, [path]))
+    for order, (fmt, paths) in enumerate(groups):
+        opts = dict(options)
+        if fmt.name == "canonical":
+            opts.update(column_map=column_map, frame=frame)
+        where = paths[0] if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more {fmt.name} file(s))"
         try:
-            raw = fmt.read([path], **opts)
+            raw = fmt.read(paths, **opts)
         except FeedbackLabError:
             raise
         except (RecursionError, MemoryError) as exc:
-            raise FormatError(f"{path}: could not be read as {fmt.name} ({type(exc).__name__}).") from exc
+            raise FormatError(f"{where}: could not be read as {fmt.name} ({type(exc).__name__}).") from exc
         except Exception as exc:
-            msg = (f"{path}: could not be read as format {fmt.name!r}: {type(exc).__name__}: {exc}. "
+            msg = (f"{where}: could not be read as format {fmt.name!r}: {type(exc).__name__}: {exc}. "
                    "If the format was guessed wrongly, pass format=... explicitly.")
             raise FormatError(msg) from exc
         for name in FRAMES:
@@ -222,9 +232,12 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
                 continue
             df = df if isinstance(df, pl.DataFrame) else pl.from_pandas(df)
             if name != "rejects":
-                df = df.with_columns(_file=pl.lit(str(path)), _order=pl.lit(order))
+                if "_file" not in df.columns:
+                    df = df.with_columns(_file=pl.lit(str(paths[0])))
+                df = df.with_columns(_order=pl.lit(order))
                 if "_row" in df.columns and "_line" not in df.columns:
-                    line_of[str(path)] = (raw or {}).get("line_of")
+                    for p in paths:
+                        line_of[str(p)] = (raw or {}).get("line_of")
             collected[name].append(df)
     frames = {name: (pl.concat(dfs, how="diagonal_relaxed") if dfs else None) for name, dfs in collected.items()}
     extra = []

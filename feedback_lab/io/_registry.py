@@ -57,6 +57,12 @@ class Format:
     extensions : tuple of str
         File suffixes this format reads (``".jsonl"``, ``".csv"``...), used when a
         directory is given.
+    reads_together : bool
+        True when records in one file refer to records in another (Phoenix annotations
+        to spans, Latitude detail files to the run list, Braintrust BTQL rows superseding
+        sync rows): ``read_traces`` then passes all files of this format to one ``read``
+        call, and the reader must set ``_file`` (and ``_line``) on its rows itself. False:
+        one call per file, and ``read_traces`` de-duplicates across files.
     """
 
     name: str
@@ -64,6 +70,7 @@ class Format:
     sniff: Callable[[Path, bytes], float]
     read: Callable[..., RawFrames]
     extensions: tuple[str, ...] = (".jsonl", ".json", ".csv", ".parquet", ".gz")
+    reads_together: bool = False
 
 
 _REGISTRY: dict[str, Format] = {}

@@ -38,6 +38,13 @@ KIND_ALIASES = {
     "event": "event",
     "prompt": "chain",
     "parser": "chain",
+    "invoke_workflow": "chain",
+    "eval": "chain",
+    "automation": "chain",
+    "preprocessor": "chain",
+    "review": "evaluator",
+    "classifier": "evaluator",
+    "facet": "evaluator",
 }
 
 

@@ -84,7 +84,7 @@ def generate(*, n_traces: int = 2000, seed: int = 0, start: datetime | date | st
     return build(n_traces, seed, resolve_start(start))
 
 
-def write(out_dir: str | Path, *, n_traces: int = 2000, seed: int = 0) -> dict:
+def write(out_dir: str | Path, *, n_traces: int = 2000, seed: int = 0, compress: bool = True) -> dict:
     """Generate the sample data and write it under ``out_dir``.
 
     Writes ``traces.jsonl``, ``spans.jsonl``, ``feedback.jsonl`` and ``events.jsonl``
@@ -92,6 +92,11 @@ def write(out_dir: str | Path, *, n_traces: int = 2000, seed: int = 0) -> dict:
     in ``Z``, ``tags`` as lists, ``metadata``/``attributes`` as objects), then calls every
     exporter module ``feedback_lab.sample_data._export_<platform>`` that exists to write
     platform-format copies under ``out_dir/exports/<platform>/``.
+
+    With ``compress=True`` (the default, and how ``sample_data/`` is committed) every
+    text file is then gzipped deterministically (``traces.jsonl`` -> ``traces.jsonl.gz``,
+    no name or time in the gzip header, so two runs give identical bytes); every reader of
+    feedback_lab reads ``.gz`` files directly. Parquet files are compressed already.
 
     Returns
     -------
@@ -104,7 +109,7 @@ def write(out_dir: str | Path, *, n_traces: int = 2000, seed: int = 0) -> dict:
     >>> import tempfile
     >>> from feedback_lab import sample_data
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     paths = sample_data.write(d, n_traces=30)
+    ...     paths = sample_data.write(d, n_traces=30, compress=False)
     ...     print(paths["traces"].name, sum(1 for _ in paths["traces"].open()))
     traces.jsonl 30
     """
@@ -118,6 +123,12 @@ def write(out_dir: str | Path, *, n_traces: int = 2000, seed: int = 0) -> dict:
     ts = generate(n_traces=n_traces, seed=seed)
     paths: dict = {frame: write_jsonl(to_records(ts, frame), out / name) for frame, name in FILES.items()}
     paths["exports"] = write_exports(ts, out)
+    if compress:
+        from feedback_lab.sample_data._build import gzip_file
+
+        for frame in FILES:
+            paths[frame] = gzip_file(paths[frame])
+        paths["exports"] = {k: [gzip_file(p) for p in v] for k, v in paths["exports"].items()}
     return paths
 
 

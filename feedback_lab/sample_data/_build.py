@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,21 @@ def write_jsonl(records: list[dict], path: Path) -> Path:
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     path.write_text(text, encoding="utf-8", newline="\n")
     return path
+
+
+def gzip_file(path: Path) -> Path:
+    """Replace a text file by ``<name>.gz`` with a reproducible header (no name, mtime 0); Parquet is kept."""
+    import gzip
+
+    path = Path(path)
+    if path.suffix == ".parquet":
+        return path
+    target = path.with_name(path.name + ".gz")
+    with path.open("rb") as src, target.open("wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz:
+            shutil.copyfileobj(src, gz, 1 << 20)
+    path.unlink()
+    return target
 
 
 def write_exports(ts: TraceSet, out_dir: Path) -> dict[str, list[Path]]:

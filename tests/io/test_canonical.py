@@ -129,7 +129,7 @@ def test_missing_trace_id_column_is_a_clear_error(tmp_path):
         ("empty.jsonl", b"", "empty"),
         ("blank.jsonl", b"\n  \n", "empty"),
         ("bin.jsonl", b"\x00\x01\x02binary\xff" * 10, "binary"),
-        ("trunc.jsonl.gz", gzip.compress(b'{"trace_id": "a"}\n' * 50)[:30], "gzip"),
+        ("trunc.jsonl.gz", gzip.compress(b'{"trace_id": "a"}\n' * 50, mtime=0)[:30], "gzip"),
         ("notes.txt", b"just some words\n", "not a recognised"),
     ],
 )

@@ -34,7 +34,14 @@ def truth(ts):
 
 
 def _read_jsonl(path: Path) -> list[dict]:
-    with Path(path).open(encoding="utf-8") as fh:
+    """Plain ``json.loads`` per line; ``x.jsonl`` also finds the committed ``x.jsonl.gz``."""
+    import gzip
+
+    path = Path(path)
+    if not path.exists() and path.with_name(path.name + ".gz").exists():
+        path = path.with_name(path.name + ".gz")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
 
 

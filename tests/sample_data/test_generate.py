@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 from feedback_lab import sample_data
 from feedback_lab.schema import ANNOTATOR_KINDS, FRAMES, _pl_dtype
 
-FILES = ["traces.jsonl", "spans.jsonl", "feedback.jsonl", "events.jsonl"]
+FILES = ["traces.jsonl.gz", "spans.jsonl.gz", "feedback.jsonl.gz", "events.jsonl.gz"]
 
 
 def test_two_runs_are_identical(tmp_path):
@@ -121,7 +122,7 @@ def test_jsonl_encoding(committed, read_jsonl):
     assert all(f["value"] is not None or f["label"] is not None for f in fb)
     assert all(f["metadata"] is None or isinstance(f["metadata"], dict) for f in fb)
     for f in FILES:
-        assert (committed / f).read_bytes().count(b"\r") == 0
+        assert gzip.decompress((committed / f).read_bytes()).count(b"\r") == 0
 
 
 def test_timestamps_round_trip(committed, read_jsonl, ts):
@@ -166,7 +167,8 @@ def test_write_calls_existing_exporters(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "feedback_lab.sample_data._export_phoenix", fake)
     paths = sample_data.write(tmp_path, n_traces=25)
     assert calls == [25]
-    assert paths["exports"]["phoenix"] == [tmp_path / "exports" / "phoenix" / "export.json"]
+    assert paths["exports"]["phoenix"] == [tmp_path / "exports" / "phoenix" / "export.json.gz"]
+    assert not (tmp_path / "exports" / "phoenix" / "export.json").exists()
     assert set(paths) == {"traces", "spans", "feedback", "events", "exports"}
 
 
@@ -182,10 +184,14 @@ def test_cli(tmp_path, capsys):
 
     assert main([str(tmp_path / "out"), "--n-traces", "40", "--seed", "2"]) == 0
     out = capsys.readouterr().out
-    assert "traces.jsonl  (40 rows)" in out
+    assert "traces.jsonl.gz  (40 rows)" in out
     ts = sample_data.generate(n_traces=40, seed=2)
-    first = json.loads((tmp_path / "out" / "traces.jsonl").read_text().splitlines()[0])
+    first = json.loads(gzip.decompress((tmp_path / "out" / "traces.jsonl.gz").read_bytes()).decode().splitlines()[0])
     assert first["trace_id"] == ts.traces["trace_id"][0]
+    assert main([str(tmp_path / "plain"), "--n-traces", "40", "--seed", "2", "--no-compress"]) == 0
+    assert "traces.jsonl  (40 rows)" in capsys.readouterr().out
+    plain = json.loads((tmp_path / "plain" / "traces.jsonl").read_text().splitlines()[0])
+    assert plain == first
     assert main([str(tmp_path / "bad"), "--n-traces", "0"]) == 2
     assert "n_traces" in capsys.readouterr().err
 
