@@ -40,6 +40,7 @@ def cmd_review(args) -> int:
         random_state=args.seed,
         show_progress=not args.quiet,
         metrics_out=args.metrics_out,
+        metrics_timestamps=not args.no_metrics_timestamps,
         alerts_out=args.alerts_out,
     )
     print(f"report: {out / 'report.html'}")

@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--model", default=None, help="sentence-transformers model name or path (default: all-MiniLM-L6-v2)")
     r.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     r.add_argument("--metrics-out", help="also write review metrics (.prom, .csv, .jsonl or .parquet)")
+    r.add_argument("--no-metrics-timestamps", action="store_true",
+                   help="Prometheus output without sample timestamps (node_exporter textfile collector, Pushgateway)")
     r.add_argument("--alerts-out", help="also write alerts as JSONL events")
     r.add_argument("--quiet", action="store_true", help="no progress output")
 

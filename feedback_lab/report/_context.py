@@ -16,7 +16,8 @@ __all__ = ["ReviewContext", "resolve_windows"]
 class ReviewContext:
     """Mutable scratch space of one review run (not part of the public API)."""
 
-    traces: pd.DataFrame  # all traces, pandas, UTC timestamps
+    traces: pd.DataFrame  # traces of the reference and current windows, pandas, UTC timestamps
+    all_traces: pd.DataFrame  # every loaded trace (trends span the whole history)
     feedback: pd.DataFrame
     events: pd.DataFrame
     spans: pd.DataFrame
@@ -29,7 +30,8 @@ class ReviewContext:
     show_progress: bool | None
     model: str | None = None
     embeddings: np.ndarray | None = None  # aligned with traces rows
-    clusters: Any = None  # ClusterResult of the current window
+    clusters: Any = None  # ClusterResult of the current window's failing traces
+    failing: np.ndarray | None = None  # failure signal per current-window trace
     summary: dict[str, Any] = dataclasses.field(default_factory=dict)
     alerts: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     headlines: list[str] = dataclasses.field(default_factory=list)

@@ -8,6 +8,7 @@ metric                                      labels
 ==========================================  =================================================
 ``traces``                                  window
 ``negative_feedback_rate``                  window
+``implicit_negative_rate``                  window (regenerate, edit, abandon... per trace)
 ``metric_alerts``                           —
 ``cluster_size``, ``cluster_share``         cluster, name, error_mode
 ``cluster_negative_rate``                   cluster, name, error_mode
@@ -83,6 +84,8 @@ def review_metrics(summary: Mapping[str, Any]) -> pd.DataFrame:
     fb = summary.get("feedback", {})
     add("negative_feedback_rate", fb.get("negative_rate_current"), window="current")
     add("negative_feedback_rate", fb.get("negative_rate_reference"), window="reference")
+    add("implicit_negative_rate", fb.get("implicit_negative_rate_current"), window="current")
+    add("implicit_negative_rate", fb.get("implicit_negative_rate_reference"), window="reference")
     add("metric_alerts", fb.get("metric_alerts"))
     for c in summary.get("clusters", []) or []:
         lab = {"cluster": c.get("cluster"), "name": c.get("name") or "", "error_mode": c.get("error_mode") or ""}
@@ -125,7 +128,28 @@ def review_metrics(summary: Mapping[str, Any]) -> pd.DataFrame:
     return df
 
 
-def _prometheus(metrics: pd.DataFrame) -> str:
+_HELP = {
+    "traces": "Traces in the review window",
+    "negative_feedback_rate": "Share of explicit feedback that is negative (thumbs down, low rating, fail)",
+    "implicit_negative_rate": "Share of traces with an implicit negative signal (regenerate, edit, abandon)",
+    "metric_alerts": "Statistically supported rises of the negative-feedback rate in the current window",
+    "cluster_size": "Traces in a failure-mode cluster (current window)",
+    "cluster_share": "Share of the current window in a failure-mode cluster",
+    "cluster_negative_rate": "Negative-feedback rate of a failure-mode cluster",
+    "drift_statistic": "Embedding drift test statistic, reference vs current window",
+    "drift_p_value": "Permutation p-value of an embedding drift test",
+    "drift_detected": "1 when an embedding drift test fired at alpha 0.05",
+    "similarity_alerts": "Outputs below the cosine threshold to their reference answer",
+    "similarity_checked": "Outputs with a reference answer that were checked",
+    "judge_agreement": "LLM judge vs human majority agreement (estimate and 95% interval bounds)",
+    "regression_relative_change": "Relative change of a metric, current vs reference window",
+    "gate_passed": "1 when a threshold gate passed, 0 when it failed",
+    "review_queue_size": "Traces queued for human review",
+    "alerts_fired": "Alerts raised by the review, by kind",
+}
+
+
+def _prometheus(metrics: pd.DataFrame, timestamps: bool = True) -> str:
     from feedback_lab._deps import import_optional
 
     import_optional("prometheus_client", feature="write_metrics(format='prometheus')")
@@ -136,9 +160,10 @@ def _prometheus(metrics: pd.DataFrame) -> str:
         def collect(self):
             for metric, grp in metrics.groupby("metric", sort=True):
                 names = sorted({k for labels in grp["labels"] for k in labels})
-                fam = GaugeMetricFamily(PREFIX + metric, f"feedback_lab review figure: {metric}", labels=names)
+                fam = GaugeMetricFamily(PREFIX + metric, _HELP.get(metric, f"feedback_lab review figure: {metric}"),
+                                        labels=names)
                 for labels, value, ts in zip(grp["labels"], grp["value"], grp["timestamp"], strict=True):
-                    stamp = None if pd.isna(ts) else pd.Timestamp(ts).timestamp()
+                    stamp = None if (pd.isna(ts) or not timestamps) else pd.Timestamp(ts).timestamp()
                     fam.add_metric([labels.get(n, "") for n in names], float(value), timestamp=stamp)
                 yield fam
 
@@ -147,7 +172,8 @@ def _prometheus(metrics: pd.DataFrame) -> str:
     return generate_latest(reg).decode("utf-8")
 
 
-def write_metrics(metrics: pd.DataFrame, path: str | Path, *, format: str | None = None) -> Path:
+def write_metrics(metrics: pd.DataFrame, path: str | Path, *, format: str | None = None,
+                  timestamps: bool = True) -> Path:
     """Write :func:`review_metrics` output.
 
     Parameters
@@ -160,6 +186,11 @@ def write_metrics(metrics: pd.DataFrame, path: str | Path, *, format: str | None
         Default: from the suffix (``.prom``/``.txt`` -> prometheus). Prometheus text
         exposition suits node_exporter's textfile collector or a Pushgateway; the tidy
         formats suit Grafana's CSV/Infinity/SQL sources (labels as a JSON object column).
+    timestamps : bool
+        Prometheus only: stamp every sample with the review window's end (default), so a
+        backfill via ``promtool tsdb create-blocks-from openmetrics`` or remote write lands
+        each review at its own time. node_exporter's textfile collector and the Pushgateway
+        reject samples that carry timestamps: pass ``timestamps=False`` for them.
 
     Returns
     -------
@@ -174,7 +205,7 @@ def write_metrics(metrics: pd.DataFrame, path: str | Path, *, format: str | None
         raise ValueError(msg)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "prometheus":
-        path.write_text(_prometheus(metrics), encoding="utf-8")
+        path.write_text(_prometheus(metrics, timestamps=timestamps), encoding="utf-8")
         return path
     tidy = metrics.copy()
     tidy["labels"] = [json.dumps(x, ensure_ascii=False, sort_keys=True) for x in tidy["labels"]]

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from feedback_lab.report._context import ReviewContext, resolve_windows
@@ -94,6 +95,11 @@ class ReviewResult:
         return "<div><strong>ReviewResult</strong><ul>" + rows + "</ul></div>"
 
 
+def windowed_mask(traces: pd.DataFrame, start, end) -> np.ndarray:
+    ts = traces["timestamp"]
+    return ((ts >= start) & (ts <= end)).to_numpy()
+
+
 def _log(msg: str, on: bool | None) -> None:
     if on is not False:
         print(f"[feedback-lab] {msg}", file=sys.stderr, flush=True)
@@ -159,19 +165,28 @@ def run_review(
     t0 = time.perf_counter()
     ts = _load(data, format)
     traces = ts.traces.reset_index(drop=True)
+    if "timestamp" not in traces.columns or traces["timestamp"].isna().all():
+        msg = "run_review: no trace has a timestamp, so no review window can be chosen; load traces with timestamps."
+        raise ValueError(msg)
     if text_col not in traces.columns:
         msg = f"run_review: traces have no column {text_col!r}. Available: {list(traces.columns)}."
         raise ValueError(msg)
     ref_since, since_ts, until_ts = resolve_windows(traces["timestamp"], since, until, window_days)
-    traces = traces[(traces["timestamp"] >= ref_since) & (traces["timestamp"] <= until_ts)].reset_index(drop=True)
-    ctx = ReviewContext(traces=traces, feedback=ts.feedback, events=ts.events, spans=ts.spans, rejects=ts.rejects,
+    windowed = traces[windowed_mask(traces, ref_since, until_ts)].reset_index(drop=True)
+    ctx = ReviewContext(traces=windowed, all_traces=traces, feedback=ts.feedback, events=ts.events, spans=ts.spans, rejects=ts.rejects,
                         since=since_ts, until=until_ts, ref_since=ref_since, text_col=text_col,
                         random_state=random_state, show_progress=show_progress, model=model)
     _log(f"loaded {len(ts.traces)} traces; reviewing {int(ctx.is_current.sum())} in {ctx.window_label()}", show_progress)
     if embeddings is None:
-        _log(f"embedding {len(traces)} texts ('{text_col}')", show_progress)
-        texts = traces[text_col].fillna("").astype(str).tolist()
+        _log(f"embedding {len(windowed)} texts ('{text_col}')", show_progress)
+        texts = windowed[text_col].fillna("").astype(str).tolist()
         embeddings = fl.embed(texts, model=model, show_progress=show_progress)
+    elif len(embeddings) == len(traces) and len(windowed) != len(traces):
+        embeddings = np.asarray(embeddings)[windowed_mask(traces, ref_since, until_ts)]
+    if len(embeddings) != len(windowed):
+        msg = (f"run_review: embeddings has {len(embeddings)} rows; pass one row per loaded trace "
+               f"({len(traces)}) or per trace of the two review windows ({len(windowed)}).")
+        raise ValueError(msg)
     ctx.embeddings = embeddings
     prev_clusters = None
     if previous is not None:
@@ -209,6 +224,7 @@ def review_report(
     *,
     metrics_out: str | Path | None = None,
     alerts_out: str | Path | None = None,
+    metrics_timestamps: bool = True,
     title: str = "Bi-weekly review",
     **kwargs: Any,
 ) -> Path:
@@ -222,6 +238,8 @@ def review_report(
     metrics_out, alerts_out : path, optional
         Also write the review metrics (format from the suffix: .prom, .csv, .jsonl, .parquet)
         and the alerts (JSONL).
+    metrics_timestamps : bool
+        Stamp Prometheus samples with the window end (see :func:`write_metrics`).
     **kwargs
         Passed to :func:`run_review`.
 
@@ -249,7 +267,7 @@ def review_report(
         else:
             fl.write_dataset(frame, path)
     if metrics_out:
-        fl.write_metrics(fl.review_metrics(result.summary), metrics_out)
+        fl.write_metrics(fl.review_metrics(result.summary), metrics_out, timestamps=metrics_timestamps)
     if alerts_out:
         fl.write_alerts(result.alerts, alerts_out)
     return out

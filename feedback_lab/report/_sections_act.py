@@ -24,13 +24,20 @@ def judge(ctx: ReviewContext, *, min_kappa: float = 0.6, min_corr: float = 0.8) 
         ctx.summary["agreement"] = {"skipped": str(exc)}
         return Section("judge", "Judge–human agreement", lead, (Block("text", str(exc)),), "n/a")
     name = pairs.attrs.get("name", "")
-    level = "nominal" if pairs["judge"].dtype == object else "interval"
-    res = fl.agreement(pairs, judge_col="judge", human_col="human", level=level, n_boot=1000,
+    numeric = pd.api.types.is_numeric_dtype(pairs["judge"]) and pd.api.types.is_numeric_dtype(pairs["human"])
+    level = "interval" if numeric else "nominal"
+    by = None
+    if "task" in ctx.all_traces.columns and ctx.all_traces["task"].notna().any():
+        pairs = pairs.merge(ctx.all_traces[["trace_id", "task"]], on="trace_id", how="left")
+        pairs["task"] = pairs["task"].fillna("(none)")
+        by = "task" if pairs["task"].nunique() > 1 else None
+    res = fl.agreement(pairs, judge_col="judge", human_col="human", level=level, by=by, n_boot=1000,
                        random_state=ctx.random_state)
     table = _pd(res.table)
     verdict_tbl = _pd(fl.meets(res, min_kappa=min_kappa if level == "nominal" else None,
                                min_corr=None if level == "nominal" else min_corr))
-    overall = table.iloc[-1].to_dict() if len(table) else {}
+    rows = table[table["segment"] == "overall"] if "segment" in table.columns else table
+    overall = rows.iloc[-1].to_dict() if len(rows) else {}
     ctx.summary["agreement"] = {"feedback_name": name, "n_pairs": len(pairs), "level": level,
                                 "overall": {k: v for k, v in overall.items() if not isinstance(v, (list, dict))},
                                 "meets": verdict_tbl.to_dict("records")}
@@ -77,7 +84,8 @@ def regressions(ctx: ReviewContext, *, max_drop: float = 0.05) -> Section:
         ctx.summary["regressions"] = {"skipped": f"too few traces (reference {len(base)}, current {len(cand)})"}
         return Section("regressions", "Regressions and gates", lead, (Block("text", ctx.summary["regressions"]["skipped"]),), "n/a")
     reg = _pd(fl.detect_regressions(base, cand, max_drop=max_drop, directions={"latency_ms": "minimize"}))
-    versions = _pd(fl.compare_versions(ctx.traces, ctx.feedback, by="prompt_version"))
+    fb = ctx.feedback[ctx.feedback["trace_id"].isin(ctx.traces["trace_id"])]
+    versions = _pd(fl.compare_versions(ctx.traces, fb, by="prompt_version"))
     ctx.summary["regressions"] = reg.to_dict("records")
     for row in reg[reg["regressed"]].to_dict("records"):
         ctx.alert("regression", f"{row['metric']} regressed", **{k: row[k] for k in ("metric", "baseline", "candidate", "relative_change", "p_value")})
