@@ -10,6 +10,10 @@ import polars as pl
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# One embedding cache for the whole run (all xdist workers and notebook kernels): the sample data is
+# embedded once, by whichever test gets there first. Tests of the cache itself use their own paths.
+os.environ.setdefault("FEEDBACK_LAB_CACHE_DIR", str(REPO / ".cache" / "test-embeddings"))
+
 def _shared_root() -> Path:
     if os.environ.get("FEEDBACK_LAB_SHARED"):
         return Path(os.environ["FEEDBACK_LAB_SHARED"])

@@ -16,13 +16,13 @@ def _progress(msg: str, quiet: bool = False) -> None:
         print(f"[feedback-lab] {msg}", file=sys.stderr, flush=True)
 
 
-def _print_frame(df: Any) -> None:
+def _print_frame(df: Any, file=None) -> None:
     import pandas as pd
 
     from feedback_lab._frame import to_pandas
 
     with pd.option_context("display.max_columns", 50, "display.width", 200, "display.max_colwidth", 60):
-        print(to_pandas(df).to_string(index=False))
+        print(to_pandas(df).to_string(index=False), file=file or sys.stdout)
 
 
 def cmd_review(args) -> int:
@@ -71,7 +71,7 @@ def cmd_load(args) -> int:
     print(json.dumps(ts.summary(), indent=2, default=str, ensure_ascii=False))
     if len(ts.rejects):
         print(f"\n{len(ts.rejects)} record(s) rejected; first ones:", file=sys.stderr)
-        _print_frame(ts.rejects.head(10).select("file", "line", "reason"))
+        _print_frame(ts.rejects.head(10).select("file", "line", "reason"), file=sys.stderr)
     return 0
 
 
