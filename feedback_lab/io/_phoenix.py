@@ -359,7 +359,9 @@ def sniff(path: Path, head: bytes) -> float:
     if (b"result.label" in h or b"result.score" in h or b"annotation_name" in h) and b"span_id" in h:
         return 0.85
     if b"annotator_kind" in h and b"span_id" in h:
-        return 0.6
+        # Phoenix nests the result ({"result": {"label", "score", "explanation"}}); a flat record with
+        # canonical ``value``/``trace_id`` keys is canonical feedback (which sniffs at 0.5)
+        return 0.6 if b"result" in h else 0.4
     return 0.0
 
 
