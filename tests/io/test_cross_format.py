@@ -172,6 +172,11 @@ def _sort_feedback(fb: pl.DataFrame, cols) -> pl.DataFrame:
                                               nulls_last=True, maintain_order=True)
 
 
+def _ids(col: str, to_id: Callable[[str], str]) -> pl.Expr:
+    """``col`` with each id mapped to the id the format writes (unchanged when the format keeps ids)."""
+    return pl.col(col) if to_id is str else pl.col(col).map_elements(to_id, return_dtype=pl.String)
+
+
 def _root_span(spans: pl.DataFrame) -> pl.DataFrame:
     return spans.filter(pl.col("parent_id").is_null()).group_by("trace_id").agg(
         pl.col("span_id").sort_by("start").first().alias("_root"))
@@ -185,7 +190,7 @@ def compare(platform: str, canon, loaded) -> list[str]:
         problems.append(f"{len(loaded.rejects)} rejects, e.g. {loaded.rejects.row(0, named=True)}")
     to_id = gap.trace_id
     # ---- traces
-    exp_t = canon.traces.with_columns(pl.col("trace_id").map_elements(to_id, return_dtype=pl.String)).sort("trace_id")
+    exp_t = canon.traces.with_columns(_ids("trace_id", to_id)).sort("trace_id")
     got_t = loaded.traces.sort("trace_id")
     if exp_t["trace_id"].to_list() != got_t["trace_id"].to_list():
         missing = set(exp_t["trace_id"]) - set(got_t["trace_id"])
@@ -198,11 +203,11 @@ def compare(platform: str, canon, loaded) -> list[str]:
     exp_f = canon.feedback
     if gap.feedback_rule is not None:
         exp_f = gap.feedback_rule(exp_f, canon.traces)
-    exp_f = exp_f.with_columns(pl.col("trace_id").map_elements(to_id, return_dtype=pl.String))
+    exp_f = exp_f.with_columns(_ids("trace_id", to_id))
     if gap.feedback_span == "root":
         roots = _root_span(canon.spans).with_columns(
-            pl.col("trace_id").map_elements(to_id, return_dtype=pl.String),
-            pl.col("_root").map_elements(gap.span_id, return_dtype=pl.String))
+            _ids("trace_id", to_id),
+            _ids("_root", gap.span_id))
         exp_f = exp_f.join(roots, on="trace_id", how="left").with_columns(span_id=pl.col("_root")).drop("_root")
     fcols = [c for c in FEEDBACK_COLS if c not in gap.feedback]
     exp_f, got_f = _sort_feedback(exp_f, fcols), _sort_feedback(loaded.feedback, fcols)
@@ -219,7 +224,7 @@ def compare(platform: str, canon, loaded) -> list[str]:
         problems += _column_diffs(exp_f, got_f, fcols, "trace_id", f"{platform} feedback")
     # ---- spans
     if gap.spans is None:
-        exp_s = canon.spans.with_columns(pl.col("trace_id").map_elements(to_id, return_dtype=pl.String)) \
+        exp_s = canon.spans.with_columns(_ids("trace_id", to_id)) \
             .group_by("trace_id", "kind").len().sort("trace_id", "kind")
         got_s = loaded.spans.filter(~pl.col("kind").is_in(list(gap.extra_span_kinds))) \
             .group_by("trace_id", "kind").len().sort("trace_id", "kind")
