@@ -111,10 +111,13 @@ def load_flat(path: Path, rejects: Rejects):
 
 
 def _load_json(path: Path, data: bytes, rejects: Rejects):
+    import re
+
     import polars as pl
 
-    lines = data.strip().split(b"\n")
-    if data.lstrip()[:1] == b"{" and len(lines) > 1 and all(ln.strip() for ln in lines):
+    body = data.strip()
+    # clean JSONL: several lines, none blank (one C-level scan; splitting 200k lines cost ~10% of the read)
+    if body[:1] == b"{" and b"\n" in body and re.search(rb"\n[ \t\r]*\n", body) is None:
         try:  # fast path: clean JSONL
             return _unnest(pl.read_ndjson(data, infer_schema_length=1000))
         except Exception:
