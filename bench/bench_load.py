@@ -3,8 +3,8 @@
 Datasets (generated, deterministic, under bench/results/data/):
   canonical  N canonical JSONL trace records of ~1 KB (ISO timestamps, tags list, metadata object)
   langsmith  N/5 LangSmith runs JSONL (root chain + LLM child per trace)
-  phoenix    200k Phoenix-style spans at large size; benched only when feedback_lab.io._phoenix exists
-             (the Phoenix loader lives on another branch; the row says "skipped" otherwise)
+  phoenix    Phoenix spans-dataframe JSONL (flattened ``context.*``/``attributes.*`` columns, 3 spans per
+             trace: chain root, retriever, LLM): 50k spans small, 200k medium and large
 
 Every measurement runs in a fresh subprocess: wall time of the read and peak RSS
 (resource.getrusage(RUSAGE_SELF).ru_maxrss, which includes the interpreter and imports).
@@ -27,6 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SIZES = {"small": 100_000, "medium": 300_000, "large": 1_000_000}
+PHOENIX_SPANS = {"small": 50_000, "medium": 200_000, "large": 200_000}
 WORDS = ("the a refund plan password reset invoice summary revenue cost account billing support model answer "
          "question please help export workspace project task deadline calendar").split()
 
@@ -67,6 +68,34 @@ def gen_langsmith(path: Path, n_traces: int) -> None:
                                 "outputs": {"choices": [{"message": {"role": "assistant", "content": a}}]},
                                 "prompt_tokens": 50, "completion_tokens": 40,
                                 "extra": {"metadata": {"ls_model_name": "gpt-4o-mini"}}}) + "\n")
+
+
+def gen_phoenix(path: Path, n_spans: int) -> None:
+    rng = random.Random(2)
+    with path.open("w") as f:
+        for i in range(n_spans // 3):
+            tid = f"{i:032x}"
+            t0 = f"2026-02-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00.000000+00:00"
+            t1 = f"2026-02-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:01.250000+00:00"
+            q = " ".join(rng.choice(WORDS) for _ in range(40))
+            a = " ".join(rng.choice(WORDS) for _ in range(40))
+            root, ret, llm = f"{3 * i:016x}", f"{3 * i + 1:016x}", f"{3 * i + 2:016x}"
+            base = {"status_code": "OK", "status_message": "", "context.trace_id": tid, "start_time": t0,
+                    "end_time": t1}
+            f.write(json.dumps({**base, "name": "agent", "span_kind": "CHAIN", "parent_id": None,
+                                "context.span_id": root, "attributes.openinference.span.kind": "CHAIN",
+                                "attributes.input.value": q, "attributes.output.value": a,
+                                "attributes.session.id": f"s-{i // 3}", "attributes.user.id": f"u-{i % 997}",
+                                "attributes.tag.tags": ["prod"]}) + "\n")
+            f.write(json.dumps({**base, "name": "retrieve", "span_kind": "RETRIEVER", "parent_id": root,
+                                "context.span_id": ret, "attributes.openinference.span.kind": "RETRIEVER",
+                                "attributes.input.value": q, "attributes.output.value": None}) + "\n")
+            f.write(json.dumps({**base, "name": "ChatCompletion", "span_kind": "LLM", "parent_id": root,
+                                "context.span_id": llm, "attributes.openinference.span.kind": "LLM",
+                                "attributes.input.value": q, "attributes.output.value": a,
+                                "attributes.llm.model_name": "gpt-4o-mini",
+                                "attributes.llm.token_count.prompt": 50, "attributes.llm.token_count.completion": 40,
+                                "attributes.llm.cost.total": 0.00012}) + "\n")
 
 
 def worker(tool: str, path: str, fmt: str) -> None:
@@ -126,7 +155,9 @@ def main() -> None:
     data = HERE / "results" / "data"
     data.mkdir(parents=True, exist_ok=True)
     datasets = {"canonical": (data / f"canonical_{n}.jsonl", "canonical", gen_canonical, n),
-                "langsmith": (data / f"langsmith_{n // 5}.jsonl", "langsmith", gen_langsmith, n // 5)}
+                "langsmith": (data / f"langsmith_{n // 5}.jsonl", "langsmith", gen_langsmith, n // 5),
+                "phoenix": (data / f"phoenix_{PHOENIX_SPANS[args.size]}.jsonl", "phoenix", gen_phoenix,
+                            PHOENIX_SPANS[args.size])}
     results: dict = {"size": args.size, "records": n, "python": platform.python_version(),
                      "machine": platform.machine(), "datasets": {}}
     print(f"{'dataset':<10} {'tool':<13} {'median s':>9} {'peak MB':>9} {'rows':>9}  ratio vs polars / pandas")
@@ -152,12 +183,6 @@ def main() -> None:
                          f"{row['speedup_vs_pandas']:.1f}x faster than pandas (target >= 3), "
                          f"{row['memory_ratio_vs_polars']:.2f}x polars memory")
             print(f"{name:<10} {t:<13} {r['seconds']:>9.2f} {r['peak_rss_mb']:>9.0f} {r['rows']:>9}{extra}")
-    try:
-        import feedback_lab.io._phoenix  # noqa: F401
-        results["datasets"]["phoenix"] = {"skipped": "Phoenix span generator not wired in this benchmark yet"}
-    except ImportError:
-        results["datasets"]["phoenix"] = {"skipped": "feedback_lab.io._phoenix is not on this branch"}
-    print(f"phoenix    {results['datasets']['phoenix']['skipped']}")
     out = HERE / "results" / "load.json"
     out.write_text(json.dumps(results, indent=2))
     print(f"wrote {out}")

@@ -7,12 +7,16 @@ Feedback is written the way Braintrust stores it: user scores merged onto the ro
 LLM rationale in ``metadata.rationale``) with the score also merged onto the root, human scores as
 review spans (``type="review"``), and comments as comment rows (``comment.text``, ``origin.id``).
 
-Round trip: traces ``trace_id, session_id, user_id, timestamp, model, prompt_version, input, output,
-reference, latency_ms, input_tokens, output_tokens, cost, status, tags, metadata`` survive;
-feedback ``trace_id, name, value, annotator_kind`` and the comment of LLM scores survive for
-numeric scores; labels and scores without a value are not representable (Braintrust scores are
-numbers), other comments come back as separate ``name="comment"`` rows. Task and implicit events
-are not written.
+The root (task) span logs the interaction's input and output; a failed LLM call logs no output.
+
+Round trip (checked by ``tests/io/test_cross_format.py``): traces ``trace_id, session_id, user_id,
+timestamp, model, prompt_version, input, output, reference, latency_ms, input_tokens,
+output_tokens, cost, status, tags, metadata`` survive; feedback ``trace_id, name, value,
+annotator_kind`` and the comment of LLM scores survive for numeric scores. Gaps: labels and scores
+without a value are not representable (Braintrust scores are numbers); other comments come back
+as separate ``name="comment"`` rows by a human; annotator and score time are not score fields;
+scorer/review spans load as extra spans of kind ``evaluator``; feedback ``span_id`` is the root
+span; task, canonical feedback metadata and implicit events are not written.
 """
 
 from __future__ import annotations
@@ -66,6 +70,9 @@ def write(ts, out_dir: Path) -> list[Path]:
                     metrics["estimated_cost"] = t["cost"]
             if root:
                 meta = {**metadata_dict(t["metadata"]), "user_id": t["user_id"], "session_id": t["session_id"]}
+                # the root (task) span logs the interaction's input and output, as ``traced``/``wrapTraced`` do
+                s = {**s, "input": t["input"] if s["input"] is None else s["input"],
+                     "output": t["output"] if s["output"] is None else s["output"]}
             row = add({
                 "created": iso(s["start"]), "span_id": s["span_id"], "root_span_id": t["trace_id"],
                 "span_parents": [s["parent_id"]] if s["parent_id"] else None, "is_root": root,
@@ -73,7 +80,7 @@ def write(ts, out_dir: Path) -> list[Path]:
                 "input": ([{"role": "user", "content": s["input"]}] if s["kind"] == "llm" else s["input"]),
                 "output": ([{"index": 0, "finish_reason": "stop",
                              "message": {"role": "assistant", "content": s["output"]}}]
-                           if s["kind"] == "llm" else s["output"]),
+                           if s["kind"] == "llm" and s["output"] is not None else s["output"]),
                 "expected": t["reference"] if root else None,
                 "error": "error" if s["status"] == "error" and root else None,
                 "scores": None, "metadata": meta, "tags": list(t["tags"]) if root and t["tags"] is not None else None,

@@ -14,8 +14,8 @@ written, and a later score with the same name overwrites the earlier one (last w
 Round trip: traces ``trace_id, session_id, user_id, timestamp, model, prompt_version, input, output,
 latency_ms, input_tokens, output_tokens, cost, status`` survive (metadata holds the custom
 properties); feedback ``trace_id, value`` survive for integer scores, with name ``user_feedback`` for
-thumbs. Comments, annotators, score times, reference, tags, task and events are not exported by
-Helicone.
+thumbs. Gaps (listed in ``tests/io/test_cross_format.py``): comments, annotators, score times,
+reference, tags, task, spans (one record per LLM request) and events are not exported by Helicone.
 """
 
 from __future__ import annotations

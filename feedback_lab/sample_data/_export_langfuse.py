@@ -8,8 +8,9 @@ Mapping: ``task`` -> trace ``name``; ``prompt_version`` and ``reference`` -> tra
 ``status == "error"`` -> ``level: "ERROR"`` on the observations; feedback -> scores (``user`` ->
 source API, ``human`` -> ANNOTATION, ``llm`` -> EVAL, ``code`` -> API with
 ``metadata.annotator_kind = "code"``; a label -> CATEGORICAL, a number -> NUMERIC, a comment
-alone -> TEXT, name ``correction`` -> a CORRECTION). Langfuse has no implicit events: ``events``
-are not written.
+alone -> TEXT, name ``correction`` -> a CORRECTION). Gaps (listed in
+``tests/io/test_cross_format.py``): Langfuse has no implicit events, so ``events`` are not
+written; canonical feedback metadata is not written (the reader keeps the score's own fields).
 """
 
 from __future__ import annotations

@@ -9,8 +9,10 @@ task, its ``extra.metadata`` holds the trace metadata plus ``session_id``, ``use
 it there) and on the LLM run; ``status == "error"`` -> ``error`` set and ``status: "error"``.
 Feedback records have ``key, score, value, comment, feedback_source{type, user_name}`` with
 ``user`` -> ``api``, ``human`` -> ``app``, ``llm`` -> ``model`` (``code`` -> ``api`` with
-``feedback_source.metadata.annotator_kind = "code"``). LangSmith has no implicit events; they
-are not written.
+``feedback_source.metadata.annotator_kind = "code"``). Gaps (listed in
+``tests/io/test_cross_format.py``): feedback is attached to the root run, so feedback ``span_id``
+reads back as the root run id; LangSmith has no implicit events and canonical feedback metadata
+is not written.
 """
 
 from __future__ import annotations

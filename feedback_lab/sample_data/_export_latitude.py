@@ -11,8 +11,10 @@ Round trip: traces ``trace_id, session_id, user_id, timestamp, model, prompt_ver
 output, latency_ms, input_tokens, output_tokens, cost, status, tags, metadata`` survive;
 feedback ``trace_id, value, comment, annotator, timestamp`` survive, ``annotator_kind`` for
 user/human/llm (``code`` is written as ``API`` and reads back as ``user``); Latitude annotations
-have no name (read back as ``"annotation"``) and a pass/fail instead of a label. Reference,
-task and implicit events are not written.
+have no name (read back as ``"annotation"``) and a pass/fail instead of a label; an annotation
+belongs to a span (the root span here, so feedback ``span_id`` reads back as its hex id). Gaps
+(listed in ``tests/io/test_cross_format.py``): reference, task, span rows (the v2 exports carry
+only ``spanCount``), canonical feedback metadata and implicit events are not written.
 """
 
 from __future__ import annotations

@@ -5,11 +5,18 @@ attribute values, hex ids, nanosecond timestamps as strings); ``logs.jsonl`` hol
 ``ExportLogsServiceRequest`` with a ``gen_ai.evaluation.result`` log record per feedback row,
 linked to the trace's root span by ``traceId``/``spanId``.
 
-What survives a round trip (``read_traces`` of both files): traces ``timestamp, model, input,
-output, latency_ms, input_tokens, output_tokens, status, session_id, user_id``; feedback ``name,
-value, label, comment, annotator_kind, annotator, timestamp``. Trace ids become OTLP hex ids
-(:func:`otel_trace_id`); cost, tags, metadata, reference, prompt_version, task and implicit
-events have no GenAI attribute and are not written.
+The root span carries the interaction's input/output (``gen_ai.input.messages`` /
+``gen_ai.output.messages``), ``gen_ai.conversation.id``, ``user.id``, ``gen_ai.prompt.version``,
+``tag.tags``, ``metadata`` (JSON) and ``feedback_lab.task``/``feedback_lab.reference``; LLM spans
+carry ``gen_ai.usage.cost``. The last five are not GenAI semantic conventions but ordinary span
+attributes that the reader maps (:data:`feedback_lab.io._genai_attrs.ALIASES`).
+
+Round trip (checked by ``tests/io/test_cross_format.py``): every traces column except ``source``
+survives; feedback ``name, value, label, comment, annotator_kind, annotator, timestamp`` survive.
+Gaps: trace and span ids become OTLP hex ids (:func:`otel_trace_id`, :func:`otel_span_id`; ids
+that already are hex of the right length are kept); feedback ``span_id`` is the root span (an
+evaluation event belongs to a span); canonical feedback ``metadata`` and implicit events are not
+written.
 """
 
 from __future__ import annotations
@@ -76,11 +83,16 @@ def write(ts, out_dir: Path) -> list[Path]:
                 a.update({"gen_ai.provider.name": "openai" if "gpt" in (s["model"] or "") else "anthropic",
                           "gen_ai.request.model": s["model"], "gen_ai.response.model": s["model"],
                           "gen_ai.usage.input_tokens": s["input_tokens"],
-                          "gen_ai.usage.output_tokens": s["output_tokens"]})
+                          "gen_ai.usage.output_tokens": s["output_tokens"], "gen_ai.usage.cost": t["cost"]})
             if root:
-                a.update({"gen_ai.conversation.id": t["session_id"], "user.id": t["user_id"]})
-            a["gen_ai.input.messages"] = _messages("user", s["input"])
-            a["gen_ai.output.messages"] = _messages("assistant", s["output"])
+                a.update({"gen_ai.conversation.id": t["session_id"], "user.id": t["user_id"],
+                          "gen_ai.prompt.version": t["prompt_version"], "metadata": t["metadata"],
+                          "tag.tags": list(t["tags"]) if t["tags"] is not None else None,
+                          "feedback_lab.task": t["task"], "feedback_lab.reference": t["reference"]})
+            # the root span carries the interaction's input/output (the user's message and the answer)
+            a["gen_ai.input.messages"] = _messages("user", t["input"] if root and s["input"] is None else s["input"])
+            a["gen_ai.output.messages"] = _messages("assistant",
+                                                    t["output"] if root and s["output"] is None else s["output"])
             if s["status"] == "error":
                 a["error.type"] = "_OTHER"
             span = {"traceId": tid, "spanId": sid, "name": s["name"] or s["kind"],

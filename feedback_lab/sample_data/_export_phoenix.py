@@ -8,11 +8,16 @@ context.trace_id, attributes.*`` with OpenInference attributes, index ``context.
 result.explanation, metadata, identifier, source, created_at, updated_at, user_id``). Trace-level
 feedback is attached to the trace's root span, as Phoenix users annotate root spans.
 
-Round trip: traces ``trace_id, session_id, user_id, timestamp, model, prompt_version, input,
-output, latency_ms, input_tokens, output_tokens, cost, status, tags, metadata`` survive;
-feedback ``trace_id, name, value, label, comment, annotator_kind, annotator, timestamp``
+The root span carries the interaction's input/output (``input.value``/``output.value``), the
+session, user, tags, metadata, prompt version and two application attributes
+``feedback_lab.task``/``feedback_lab.reference`` (OpenInference allows any attribute).
+
+Round trip (checked by ``tests/io/test_cross_format.py``): every traces column except ``source``
+survives; feedback ``trace_id, name, value, label, comment, annotator_kind, annotator, timestamp``
 survive (``user`` feedback is a ``HUMAN`` annotation logged through the API, ``human`` one
-logged in the app). ``reference``, ``task`` and implicit events are not written.
+logged in the app). Gaps: feedback ``span_id`` is the root span (Phoenix annotates spans, so
+trace-level feedback lives on the root span); canonical feedback ``metadata`` is not written
+(``metadata`` holds the annotator); implicit events have no Phoenix equivalent.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ def write(ts, out_dir: Path) -> list[Path]:
             root = s["parent_id"] is None
             root_id = s["span_id"] if root and root_id is None else root_id
             llm = s["kind"] == "llm"
+            # the root span carries the interaction's input/output (as OpenInference instrumentors record it)
+            s_in = t["input"] if root and s["input"] is None else s["input"]
+            s_out = t["output"] if root and s["output"] is None else s["output"]
             row = {
                 "name": s["name"], "span_kind": _KIND.get(s["kind"] or "", (s["kind"] or "UNKNOWN").upper()),
                 "parent_id": s["parent_id"], "start_time": s["start"], "end_time": s["end"],
@@ -50,8 +58,8 @@ def write(ts, out_dir: Path) -> list[Path]:
                 "status_message": "", "events": [],
                 "context.span_id": s["span_id"], "context.trace_id": s["trace_id"],
                 "attributes.openinference.span.kind": _KIND.get(s["kind"] or "", "CHAIN"),
-                "attributes.input.value": s["input"], "attributes.input.mime_type": "text/plain",
-                "attributes.output.value": s["output"], "attributes.output.mime_type": "text/plain",
+                "attributes.input.value": s_in, "attributes.input.mime_type": "text/plain",
+                "attributes.output.value": s_out, "attributes.output.mime_type": "text/plain",
                 "attributes.llm.model_name": s["model"] if llm else None,
                 "attributes.llm.token_count.prompt": float(s["input_tokens"]) if llm and s["input_tokens"] is not None else None,
                 "attributes.llm.token_count.completion": float(s["output_tokens"]) if llm and s["output_tokens"] is not None else None,
@@ -63,6 +71,9 @@ def write(ts, out_dir: Path) -> list[Path]:
                 "attributes.metadata": t["metadata"] if root else None,
                 "attributes.tag.tags": list(t["tags"]) if root and t["tags"] is not None else None,
                 "attributes.llm.prompt_template.version": t["prompt_version"] if root else None,
+                # application attributes (OpenInference allows any; the reader maps these two)
+                "attributes.feedback_lab.task": t["task"] if root else None,
+                "attributes.feedback_lab.reference": t["reference"] if root else None,
             }
             spans.append(row)
         for i, f in enumerate(b["feedback"]):

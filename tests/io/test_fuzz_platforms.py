@@ -23,7 +23,20 @@ from feedback_lab.exceptions import FeedbackLabError
 from feedback_lab.schema import TraceSet
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import _small_traceset
+
+
+def _load_io_conftest():
+    """tests/io/conftest.py under its own module name (``import conftest`` would find another
+    area's conftest when several test folders run in one session)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_io_conftest", Path(__file__).with_name("conftest.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_small_traceset = _load_io_conftest()._small_traceset
 
 FORMATS = ["phoenix", "otel", "braintrust", "latitude", "helicone"]
 MAX_EXAMPLES = int(__import__("os").environ.get("FL_FUZZ_EXAMPLES", "30"))
