@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 # CPU build by default; on a CUDA machine install your own torch into .venv first and it is kept.
 TORCH_SPEC ?= torch==2.13.0
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=15 --timeout=1800
 
 .PHONY: setup demo test lint bench sample-data clean-venv
 
