@@ -13,10 +13,10 @@ load      streamed: ``fl.read_traces`` per chunk (traces + feedback files), keep
 embed     the *unique* output texts through ``fl.embed`` in chunks of 4,096 with an on-disk cache
           (``bench/results/scale_cache``, shared across sizes: texts seen at a smaller size are hits).
           CPU embedding is the dominant cost, so it runs under a time budget (``--embed-budget``
-          seconds, default 900): if the budget ends first, the texts not embedded are *not*
-          encoded; their rows get the embedding of the pool text they were derived from plus a
-          little noise (stand-in, so that the later stages run on realistic geometry), and the full
-          cold embedding time is *extrapolated* from the measured rate. The JSON marks each figure
+          seconds, default 900): if the budget ends first, the texts not embedded get a stand-in
+          vector (hashed word uni/bigrams, Gaussian random projection to 384-d, normalised), so
+          that the later stages run on data of the right shape, and the full cold embedding time
+          is *extrapolated* from the measured rate. The JSON marks each figure
           ``measured`` or ``extrapolated``.
 cluster   ``fl.cluster_failures`` on the current window (the last 14 days, as ``run_review``):
           above 50,000 texts UMAP and HDBSCAN are fitted on a 50k sample and the rest assigned.
@@ -106,8 +106,8 @@ def load(export: Path):
     return pl.concat(tr_parts, rechunk=True), pl.concat(fb_parts, rechunk=True)
 
 
-def embed_unique(texts: list[str], budget_s: float, bases: np.ndarray, export_n: int) -> tuple[np.ndarray, dict]:
-    """Embed unique texts (pool texts first) until the budget ends; stand-ins for the rest."""
+def embed_unique(texts: list[str], budget_s: float) -> tuple[np.ndarray, dict]:
+    """Embed unique texts (in order of first appearance) until the budget ends; stand-ins for the rest."""
     import polars as pl
 
     import feedback_lab as fl
@@ -125,7 +125,7 @@ def embed_unique(texts: list[str], budget_s: float, bases: np.ndarray, export_n:
     t0 = time.perf_counter()
     encoded = hits = 0
     encode_s = 0.0
-    order = np.argsort(first_row, kind="stable")  # pool rows (the first 10k) first: stand-ins need them
+    order = np.argsort(first_row, kind="stable")  # the first rows' texts first: the 10k pool, then the rest
     for start in range(0, len(order), EMBED_CHUNK):
         if time.perf_counter() - t0 > budget_s:
             break
@@ -147,25 +147,37 @@ def embed_unique(texts: list[str], budget_s: float, bases: np.ndarray, export_n:
     rate = encoded / encode_s if encode_s > 0 else float("nan")
     info["texts_per_s"] = round(rate, 1)
     info["cold_seconds_all_unique"] = round(len(unique) / rate, 1) if rate == rate else None
-    info["cold_seconds_status"] = "measured" if hits == 0 and done.all() else "extrapolated (unique / measured rate)"
-    emb = uvecs[inverse]
-    missing_rows = ~done[inverse]
-    if missing_rows.any():  # stand-in: the pool text this row was derived from, plus noise
-        pool_rows = bases[missing_rows]
-        if not done[inverse[pool_rows]].all():
-            raise RuntimeError("stand-in needs the pool texts embedded: raise --embed-budget")
-        rng = np.random.default_rng(0)
-        e = emb[pool_rows] + rng.normal(scale=0.02, size=(len(pool_rows), emb.shape[1])).astype(np.float32)
-        emb[missing_rows] = e / np.linalg.norm(e, axis=1, keepdims=True)
-        info["stand_in_rows"] = int(missing_rows.sum())
-    return emb, info
+    info["cold_seconds_status"] = ("measured" if done.all() and hits <= 1
+                                   else "extrapolated (unique texts / measured rate)")
+    if not done.all():  # stand-in for the texts not embedded: hashed words, randomly projected
+        rest = np.flatnonzero(~done)
+        uvecs[rest] = _stand_in([unique[i] for i in rest])
+        info["stand_in_texts"] = len(rest)
+    return uvecs[inverse], info
+
+
+def _stand_in(texts: list) -> np.ndarray:
+    """384-d unit vectors from hashed word uni- and bigrams (a Gaussian random projection).
+
+    Not a sentence embedding: texts sharing words land near each other, which keeps the
+    cluster and drift stages working on structured data of the right shape when CPU
+    embedding of every unique text does not fit the time budget.
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.random_projection import GaussianRandomProjection
+
+    x = HashingVectorizer(n_features=2**18, ngram_range=(1, 2), alternate_sign=False).transform(
+        [t or "" for t in texts])
+    e = GaussianRandomProjection(384, random_state=0).fit_transform(x).astype(np.float32)
+    norm = np.linalg.norm(e, axis=1, keepdims=True)
+    return e / np.where(norm > 0, norm, 1.0)
 
 
 def run_size(n: int, budget_s: float) -> dict:
     import polars as pl
 
     import feedback_lab as fl
-    from bench._scale_data import read_bases, write_export
+    from bench._scale_data import write_export
 
     report: dict = {"n": n, "stages": {}}
     st = report["stages"]
@@ -177,10 +189,9 @@ def run_size(n: int, budget_s: float) -> dict:
     with Stage("load", st):
         traces, feedback = load(export)
     st["load"].update({"traces": len(traces), "feedback_rows": len(feedback)})
-    bases = read_bases(export)
     texts = traces["output"].to_list()
     with Stage("embed", st):
-        emb, einfo = embed_unique(texts, budget_s, bases, n)
+        emb, einfo = embed_unique(texts, budget_s)
     st["embed"].update(einfo)
     del texts
     tmax = traces["timestamp"].max()
@@ -225,7 +236,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        print("RESULT" + json.dumps(run_size(args.one, args.embed_budget)), flush=True)
+        (RESULTS / f"scale_{args.one}.json").write_text(json.dumps(run_size(args.one, args.embed_budget)))
         return {}
     sizes = [int(s) for s in args.sizes.split(",") if s] or SIZES[args.size]
     import polars
@@ -237,11 +248,12 @@ def main(argv: list[str] | None = None) -> dict:
            "runs": []}
     for n in sizes:
         print(f"== scale n={n:,}", flush=True)
+        one = RESULTS / f"scale_{n}.json"
+        one.unlink(missing_ok=True)
         proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--embed-budget", str(args.embed_budget)],
-                              stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT)
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")]
-        print("\n".join(ln for ln in proc.stdout.splitlines() if not ln.startswith("RESULT")), flush=True)
-        out["runs"].append(json.loads(lines[-1][6:]) if lines else {"n": n, "error": f"exit {proc.returncode}"})
+                              check=False, cwd=ROOT)
+        out["runs"].append(json.loads(one.read_text()) if proc.returncode == 0 and one.exists()
+                           else {"n": n, "error": f"exit {proc.returncode}"})
     rows = []
     print(f"\n{'n':>9} {'stage':<9} {'seconds':>9} {'peak MB':>8}  notes")
     for r in out["runs"]:
