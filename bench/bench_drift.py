@@ -42,7 +42,7 @@ _SETUP = {
     "alibi-detect": "python3.11 -m venv /tmp/drift-alibi && /tmp/drift-alibi/bin/pip install "
                     "'alibi-detect[torch]==0.13.0' (or pass --alibi-python)",
     "evidently": "python3.11 -m venv /tmp/drift-evidently && /tmp/drift-evidently/bin/pip install "
-                 "'evidently==0.7.23' scikit-learn (or pass --evidently-python)",
+                 "'evidently==0.7.23' 'pandas<3' scikit-learn (evidently 0.7 fails on pandas 3; or pass --evidently-python)",
     "feedback_lab": "", "naive": "",
 }
 

@@ -10,7 +10,7 @@ generate  ``bench/_scale_data.py``: the real ``sample_data`` generator for a 10k
           Not part of the pipeline; cached under ``bench/results/data/`` (only its first run is timed).
 load      streamed: ``fl.read_traces`` per chunk (traces + feedback files), keeping the columns the
           review needs, then one concat.
-embed     the *unique* output texts through ``fl.embed`` in chunks of 4,096 with an on-disk cache
+embed     the *unique* output texts through ``fl.embed`` in chunks of 512 with an on-disk cache
           (``bench/results/scale_cache``, shared across sizes: texts seen at a smaller size are hits).
           CPU embedding is the dominant cost, so it runs under a time budget (``--embed-budget``
           seconds, default 900): if the budget ends first, the texts not embedded get a stand-in
@@ -48,7 +48,7 @@ ROOT = HERE.parent
 RESULTS = HERE / "results"
 sys.path.insert(0, str(ROOT))
 SIZES = {"small": [10_000], "medium": [10_000, 100_000], "large": [10_000, 100_000, 1_000_000]}
-EMBED_CHUNK = 4096
+EMBED_CHUNK = 512
 WINDOW_DAYS = 14
 
 
