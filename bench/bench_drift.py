@@ -37,6 +37,15 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 SIZES = {"small": 1000, "medium": 5000, "large": 10000}
 N_PERM = 100
 
+#: how to create each peer's virtual environment (printed when it is missing)
+_SETUP = {
+    "alibi-detect": "python3.11 -m venv /tmp/drift-alibi && /tmp/drift-alibi/bin/pip install "
+                    "'alibi-detect[torch]==0.13.0' (or pass --alibi-python)",
+    "evidently": "python3.11 -m venv /tmp/drift-evidently && /tmp/drift-evidently/bin/pip install "
+                 "'evidently==0.7.23' 'pandas<3' scikit-learn (evidently 0.7 fails on pandas 3; or pass --evidently-python)",
+    "feedback_lab": "", "naive": "",
+}
+
 _PRELUDE = """
 import json, resource, sys, time, os
 import numpy as np
@@ -156,7 +165,7 @@ def main(argv=None) -> dict:
                 results[name] = {"skipped": "too slow above --size small"}
                 continue
             if not Path(python).exists():
-                results[name] = {"skipped": f"{python} not found (install the peer in a separate venv)"}
+                results[name] = {"skipped": f"{python} not found; create it with: {_SETUP[name.split()[0]]}"}
                 continue
             runs = [run_tool(name, python, files, sigma) for _ in range(repeats)]
             ok = [r for r in runs if "error" not in r]
@@ -172,13 +181,15 @@ def main(argv=None) -> dict:
             same = run_tool("feedback_lab", sys.executable, files, ev["sigma"])
             ev["feedback_lab_stat_same_sigma"] = same.get("stat")
     ours = results["feedback_lab"]
+    if "time_s" not in ours:
+        raise SystemExit(f"bench_drift: feedback_lab's own run failed: {ours}")
     print(f"\nMMD drift test, {N_PERM} permutations, {n} vs {n} x 384 (median of {repeats}); sigma={sigma:.4f}")
     print(f"{'tool':<50}{'time s':>9}{'x slower':>10}{'peak MB':>9}{'MMD2':>12}{'|dMMD2|':>10}{'p':>7}")
     for name, r in results.items():
         if "time_s" not in r:
             print(f"{name:<50}  {r.get('skipped') or r.get('error')}")
             continue
-        ref_stat = r.get("feedback_lab_stat_same_sigma", ours.get("stat"))
+        ref_stat = r.get("feedback_lab_stat_same_sigma") or ours["stat"]
         diff = abs(r["stat"] - max(ref_stat, 0) if "evidently" in name else r["stat"] - ref_stat)
         r["ratio_vs_feedback_lab"] = r["time_s"] / ours["time_s"]
         r["abs_stat_diff"] = diff

