@@ -45,7 +45,10 @@ def cmd_review(args) -> int:
     )
     print(f"report: {out / 'report.html'}")
     print(f"summary: {out / 'summary.json'}")
-    return 0
+    errors = json.loads((out / "summary.json").read_text(encoding="utf-8")).get("section_errors") or []
+    for e in errors:
+        print(f"feedback-lab: error: section {e['section']} failed: {e['error']}", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def cmd_demo(args) -> int:

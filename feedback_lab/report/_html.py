@@ -20,6 +20,7 @@ _VERDICT_STYLE = {
     "attention": ("#bf8700", "Needs attention"),
     "alert": ("#cf222e", "Alert"),
     "n/a": ("#6e7781", "Not available"),
+    "error": ("#82071e", "Failed"),
     None: ("#6e7781", ""),
 }
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from feedback_lab.report._context import ReviewContext, resolve_windows
-from feedback_lab.report._html import Section, dumps_summary, render_html
+from feedback_lab.report._html import Block, Section, dumps_summary, render_html
 
 __all__ = ["ReviewResult", "review_report", "run_review"]
 
@@ -131,6 +131,7 @@ def run_review(
     max_drop: float = 0.05,
     random_state: int = 0,
     show_progress: bool | None = None,
+    strict: bool = False,
 ) -> ReviewResult:
     """Run the bi-weekly review on an export (paths) or a :class:`TraceSet`.
 
@@ -147,6 +148,10 @@ def run_review(
         The traces column that is embedded, clustered and compared (default ``"output"``).
     embeddings : ndarray, optional
         Precomputed embeddings aligned with the traces rows (skips embedding).
+    strict : bool
+        Raise when a section fails. Default: the section is shown with verdict ``"error"``
+        and its message, listed in ``summary["section_errors"]``, and the other sections
+        still run (the CLI then exits with status 1).
 
     Returns
     -------
@@ -196,24 +201,31 @@ def run_review(
             raise FileNotFoundError(msg)
         prev_clusters = fl.load_clusters(prev_dir)
     sections: list[Section] = []
+    errors: list[dict[str, str]] = []
+    kwargs = {failure_modes: {"previous_clusters": prev_clusters}, judge: {"min_kappa": min_kappa},
+              regressions: {"max_drop": max_drop}, review_queue: {"frac": review_frac}}
     for fn in (*SECTIONS, *SECTIONS_ACT):
         _log(f"section: {fn.__name__}", show_progress)
-        if fn is failure_modes:
-            sections.append(fn(ctx, previous_clusters=prev_clusters))
-        elif fn is judge:
-            sections.append(fn(ctx, min_kappa=min_kappa))
-        elif fn is regressions:
-            sections.append(fn(ctx, max_drop=max_drop))
-        elif fn is review_queue:
-            sections.append(fn(ctx, frac=review_frac))
-        else:
-            sections.append(fn(ctx))
+        try:
+            sections.append(fn(ctx, **kwargs.get(fn, {})))
+        except Exception as exc:  # one broken section must not cost the whole review
+            if strict:
+                raise
+            import traceback
+
+            detail = f"{type(exc).__name__}: {exc}"
+            errors.append({"section": fn.__name__, "error": detail,
+                           "where": traceback.extract_tb(exc.__traceback__)[-1].filename.split("feedback_lab")[-1]})
+            _log(f"section {fn.__name__} failed: {detail}", show_progress)
+            sections.append(Section(fn.__name__, fn.__name__.replace("_", " ").capitalize(),
+                                    "This section could not be computed on this data.",
+                                    (Block("text", detail),), "error", f"{fn.__name__} failed: {detail}"))
     ctx.headlines = [s.headline for s in sections if s.headline]
     params = {"since": since_ts.isoformat(), "until": until_ts.isoformat(), "reference_since": ref_since.isoformat(),
               "text_col": text_col, "model": model or "all-MiniLM-L6-v2", "random_state": random_state,
               "window_days": window_days, "review_frac": review_frac, "min_kappa": min_kappa, "max_drop": max_drop,
               "previous": str(previous) if previous else None}
-    summary = {**ctx.summary, "headlines": ctx.headlines, "alerts": ctx.alerts, "params": params,
+    summary = {**ctx.summary, "section_errors": errors, "headlines": ctx.headlines, "alerts": ctx.alerts, "params": params,
                "verdicts": {s.key: s.verdict for s in sections}, "seconds": round(time.perf_counter() - t0, 1)}
     return ReviewResult(tuple(sections), summary, ctx.alerts, ctx.clusters, ctx.exports, params)
 

@@ -42,9 +42,15 @@ def judge(ctx: ReviewContext, *, min_kappa: float = 0.6, min_corr: float = 0.8) 
                                 "overall": {k: v for k, v in overall.items() if not isinstance(v, (list, dict))},
                                 "meets": verdict_tbl.to_dict("records")}
     blocks = [Block("table", table, f"Agreement on '{name}' ({len(pairs)} traces rated by both)"),
-              Block("table", verdict_tbl, "Acceptance check"),
-              Block("figure", fl.plot_confusion(res), "Judge vs human majority")]
+              Block("table", verdict_tbl, "Acceptance check")]
+    if level == "nominal":
+        blocks.append(Block("figure", fl.plot_confusion(res), "Judge vs human majority"))
+    if by is not None:
+        blocks.append(Block("figure", fl.plot_agreement_by_segment(res), f"Agreement per {by}"))
     humans = ctx.feedback[(ctx.feedback["annotator_kind"] == "human") & (ctx.feedback["name"] == name)]
+    # a reviewer who changed their mind counts once: the latest entry per (trace, annotator)
+    humans = (humans.sort_values("timestamp", kind="stable") if "timestamp" in humans.columns else humans)
+    humans = humans.drop_duplicates(["trace_id", "annotator"], keep="last")
     if humans["annotator"].nunique() >= 2:
         col = "label" if level == "nominal" else "value"
         ir = fl.inter_rater(humans, item_col="trace_id", rater_col="annotator", label_col=col, level=level)

@@ -179,3 +179,44 @@ def test_report_renders_in_a_browser(review):
         page.screenshot(path=str(ARTIFACTS / "review_report.png"), full_page=False)
         browser.close()
     assert not errors, errors
+
+
+def test_a_failing_section_is_reported_and_the_rest_still_runs(monkeypatch, tmp_path):
+    """One broken section shows as 'error' with its message; the CLI exits 1 and names it."""
+    from feedback_lab.cli import main
+    from feedback_lab.report import _sections
+
+    def boom(ctx):
+        raise RuntimeError("similarity exploded")
+
+    monkeypatch.setattr(_sections, "SECTIONS", (*_sections.SECTIONS[:-1], boom))
+    code = main(["review", str(SAMPLE), "--out", str(tmp_path / "o"), "--quiet"])
+    assert code == 1
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["section_errors"][0]["section"] == "boom"
+    assert "similarity exploded" in summary["section_errors"][0]["error"]
+    assert summary["verdicts"]["boom"] == "error" and summary["verdicts"]["judge"] in ("ok", "attention", "alert")
+    assert "similarity exploded" in (tmp_path / "o" / "report.html").read_text()
+    monkeypatch.setattr(_sections, "SECTIONS", (boom,))
+    with pytest.raises(RuntimeError, match="exploded"):
+        fl.run_review(SAMPLE, strict=True, show_progress=False)
+
+
+@pytest.fixture(scope="module")
+def small_exports(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("small_sample")
+    fl.sample_data.write(out, n_traces=400, seed=3)
+    return out
+
+
+@pytest.mark.parametrize("platform", ["canonical", "langfuse", "langsmith", "phoenix", "otel", "braintrust",
+                                      "latitude", "helicone"])
+def test_review_runs_on_every_export_format(small_exports, platform):
+    """Each platform's copy of the sample data goes through the whole review, every section computed
+    (strict: a section that fails raises) — what users point `feedback-lab review` at."""
+    data = small_exports if platform == "canonical" else small_exports / "exports" / platform
+    res = fl.run_review(data, strict=True, show_progress=False)
+    assert not res.summary["section_errors"]
+    assert res.summary["loaded"]["traces"] == 400
+    assert res.summary["loaded"]["current_traces"] > 50
+    assert {s.key for s in res.sections} >= {"loaded", "trends", "clusters", "drift", "judge", "queue"}
