@@ -25,9 +25,26 @@ def _print_frame(df: Any) -> None:
         print(to_pandas(df).to_string(index=False))
 
 
+def _review_engine(args) -> dict:
+    """``{"embedder": ...}`` for ``--engine ray`` (connects now: a bad address fails before loading)."""
+    engine = getattr(args, "engine", "local")
+    if engine == "local":
+        if getattr(args, "ray_address", None):
+            raise ValueError("--ray-address needs --engine ray; drop it to run locally.")
+        return {}
+    import inspect
+
+    import feedback_lab as fl
+
+    if "embedder" not in inspect.signature(fl.review_report).parameters:
+        raise ValueError("--engine ray: this version of review_report has no embedder hook; use --engine local.")
+    return {"embedder": fl.scale.ray_embedder(model=args.model, ray_address=args.ray_address)}
+
+
 def cmd_review(args) -> int:
     import feedback_lab as fl
 
+    engine = _review_engine(args)
     out = fl.review_report(
         args.exports,
         out_dir=args.out,
@@ -41,6 +58,7 @@ def cmd_review(args) -> int:
         show_progress=not args.quiet,
         metrics_out=args.metrics_out,
         alerts_out=args.alerts_out,
+        **engine,
     )
     print(f"report: {out / 'report.html'}")
     print(f"summary: {out / 'summary.json'}")

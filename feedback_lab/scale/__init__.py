@@ -10,6 +10,7 @@ _EXPORTS = {
     "embed_dataset": "feedback_lab.scale._embed",
     "EmbedDatasetResult": "feedback_lab.scale._embed",
     "read_embeddings": "feedback_lab.scale._embed",
+    "ray_embedder": "feedback_lab.scale._embedder",
     "assign_clusters": "feedback_lab.scale._assign",
     "drift_statistics": "feedback_lab.scale._drift",
     "ScaleDriftResult": "feedback_lab.scale._drift",

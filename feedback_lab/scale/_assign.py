@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from feedback_lab.scale._common import as_dataset, connect, output_dir, require_columns
+from feedback_lab.scale._common import (
+    as_dataset,
+    check_capacity,
+    connect,
+    output_dir,
+    require_columns,
+)
 from feedback_lab.scale._tagstate import TagState, apply_tags, fit_tag_state
 
 __all__ = ["assign_clusters", "assign_local"]
@@ -210,6 +216,7 @@ def assign_clusters(
     from feedback_lab.scale._embed import _cache_path
 
     n_workers = concurrency or max(1, int(ray.cluster_resources().get("CPU", 1)) - 1)
+    check_capacity(ray.cluster_resources(), n_workers, 1, func=_FUNC)
     out = ds.map_batches(
         _AssignWorker, batch_size=int(batch_size), batch_format="pandas",
         compute=rd.ActorPoolStrategy(size=int(n_workers)), num_cpus=1,

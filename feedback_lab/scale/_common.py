@@ -10,7 +10,7 @@ from typing import Any
 from feedback_lab._deps import import_optional
 from feedback_lab.exceptions import ColumnNotFoundError, FeedbackLabError, UnreadableFileError
 
-__all__ = ["RayConnectionError", "as_dataset", "connect", "require_columns", "require_ray"]
+__all__ = ["RayConnectionError", "as_dataset", "check_capacity", "connect", "require_columns", "require_ray"]
 
 _PARQUET = (".parquet", ".pq")
 _JSONL = (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz")
@@ -91,6 +91,18 @@ def _probe(address: str, feature: str, timeout: float = 5.0) -> None:
             "with engine='local'."
         )
         raise RayConnectionError(msg) from exc
+
+
+def check_capacity(resources: dict, workers: int, cpus_per_worker: float, *, func: str) -> None:
+    """Refuse a worker pool that would hold every CPU: reading and writing tasks would wait forever."""
+    total = float(resources.get("CPU", 0))
+    if workers * cpus_per_worker > total - 1:
+        msg = (
+            f"{func}: {workers} workers x {cpus_per_worker:g} CPUs leave fewer than one of the cluster's "
+            f"{total:g} CPUs for reading and writing, so the job would stall. Use fewer workers "
+            "(concurrency=...) or fewer CPUs per worker (num_cpus_per_worker=0.5)."
+        )
+        raise ValueError(msg)
 
 
 def require_columns(ds: Any, needed: dict[str, str], *, func: str) -> list[str]:

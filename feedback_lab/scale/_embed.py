@@ -11,7 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from feedback_lab.scale._common import as_dataset, connect, output_dir, require_columns
+from feedback_lab.scale._common import (
+    as_dataset,
+    check_capacity,
+    connect,
+    output_dir,
+    require_columns,
+)
 
 __all__ = ["EmbedDatasetResult", "embed_dataset", "read_embeddings"]
 
@@ -80,7 +86,7 @@ class _Tally:
         allp = np.concatenate(self.prefixes) if self.prefixes else np.zeros(0, dtype=np.uint64)
         rows, missing, looked, cached, encoded = (int(v) for v in self.counts)
         return {"rows": rows, "n_missing": missing, "n_looked_up": looked, "n_cached": cached,
-                "n_encoded": encoded, "n_unique": int(len(np.unique(allp)))}
+                "n_encoded": encoded, "n_unique": len(np.unique(allp))}
 
 
 class _EmbedWorker:
@@ -92,7 +98,7 @@ class _EmbedWorker:
         if device == "cpu" and num_threads:
             import torch
 
-            torch.set_num_threads(int(num_threads))
+            torch.set_num_threads(max(1, round(num_threads)))
         self.loaded = load_model(model, device)  # kept by load_model for the life of the actor
         self.model, self.device, self.cache = model, device, cache
         self.encode_batch_size, self.text_col, self.id_col, self.tally = encode_batch_size, text_col, id_col, tally
@@ -239,6 +245,7 @@ def embed_dataset(
         else:
             concurrency = max(1, int(resources.get("CPU", 1) // max(num_cpus_per_worker, 1)) - 1)
     check_number(concurrency, name="concurrency", func=_FUNC, low=1, integer=True)
+    check_capacity(resources, concurrency, num_cpus_per_worker, func=_FUNC)
     if num_gpus_per_worker and resources.get("GPU", 0) < num_gpus_per_worker:
         msg = (
             f"{_FUNC}: num_gpus_per_worker={num_gpus_per_worker} but the Ray cluster has "
