@@ -111,7 +111,7 @@ def _usable(frame: pd.DataFrame, col: str, is_text: bool) -> np.ndarray:
     vals = frame[col]
     if is_text:
         return np.array([isinstance(t, str) and bool(t.strip()) for t in vals], dtype=bool)
-    ok = vals.notna().to_numpy()
+    ok = vals.notna().to_numpy().copy()
     # fl.embed gives empty texts a zero vector: they carry no information about drift
     ok[ok] = [bool(np.any(np.asarray(v, dtype=np.float32))) for v in vals[ok]]
     return ok
