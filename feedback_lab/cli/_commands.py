@@ -36,9 +36,10 @@ def _review_engine(args) -> dict:
 
     import feedback_lab as fl
 
+    embedder = fl.scale.ray_embedder(model=args.model, ray_address=args.ray_address)  # connects now
     if "embedder" not in inspect.signature(fl.review_report).parameters:
         raise ValueError("--engine ray: this version of review_report has no embedder hook; use --engine local.")
-    return {"embedder": fl.scale.ray_embedder(model=args.model, ray_address=args.ray_address)}
+    return {"embedder": embedder}
 
 
 def cmd_review(args) -> int:
