@@ -24,6 +24,8 @@ import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # this checkout's feedback_lab, not an installed one
 SIZES = {"small": 600, "medium": 2000, "large": 8000}
 
 
