@@ -25,9 +25,27 @@ def _print_frame(df: Any, file=None) -> None:
         print(to_pandas(df).to_string(index=False), file=file or sys.stdout)
 
 
+def _review_engine(args) -> dict:
+    """``{"embedder": ...}`` for ``--engine ray`` (connects now: a bad address fails before loading)."""
+    engine = getattr(args, "engine", "local")
+    if engine == "local":
+        if getattr(args, "ray_address", None):
+            raise ValueError("--ray-address needs --engine ray; drop it to run locally.")
+        return {}
+    import inspect
+
+    import feedback_lab as fl
+
+    embedder = fl.scale.ray_embedder(model=args.model, ray_address=args.ray_address)  # connects now
+    if "embedder" not in inspect.signature(fl.review_report).parameters:
+        raise ValueError("--engine ray: this version of review_report has no embedder hook; use --engine local.")
+    return {"embedder": embedder}
+
+
 def cmd_review(args) -> int:
     import feedback_lab as fl
 
+    engine = _review_engine(args)
     out = fl.review_report(
         args.exports,
         out_dir=args.out,
@@ -42,6 +60,7 @@ def cmd_review(args) -> int:
         metrics_out=args.metrics_out,
         metrics_timestamps=not args.no_metrics_timestamps,
         alerts_out=args.alerts_out,
+        **engine,
     )
     print(f"report: {out / 'report.html'}")
     print(f"summary: {out / 'summary.json'}")

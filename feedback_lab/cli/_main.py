@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="Prometheus output without sample timestamps (node_exporter textfile collector, Pushgateway)")
     r.add_argument("--alerts-out", help="also write alerts as JSONL events")
     r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.add_argument("--engine", default="local", choices=["local", "ray"],
+                   help="where to embed: this process (default) or Ray workers (needs feedback_lab[ray])")
+    r.add_argument("--ray-address", default=None,
+                   help="Ray cluster for --engine ray: 'host:6379', 'ray://host:10001' or 'auto' "
+                        "(default: start a local Ray instance)")
 
     d = sub.add_parser("drift", help="embedding drift between two exports (reference, current)")
     d.add_argument("reference")
