@@ -125,6 +125,7 @@ def run_review(
     text_col: str = "output",
     model: str | None = None,
     embeddings: Any = None,
+    embedder: Any = None,
     window_days: int = 14,
     review_frac: float = 0.07,
     min_kappa: float = 0.6,
@@ -148,6 +149,9 @@ def run_review(
         The traces column that is embedded, clustered and compared (default ``"output"``).
     embeddings : ndarray, optional
         Precomputed embeddings aligned with the traces rows (skips embedding).
+    embedder : callable, optional
+        ``embedder(texts) -> ndarray`` used instead of :func:`feedback_lab.embed`, e.g.
+        ``fl.scale.ray_embedder(model, ray_address)`` to embed on a Ray cluster.
     strict : bool
         Raise when a section fails. Default: the section is shown with verdict ``"error"``
         and its message, listed in ``summary["section_errors"]``, and the other sections
@@ -185,7 +189,8 @@ def run_review(
     if embeddings is None:
         _log(f"embedding {len(windowed)} texts ('{text_col}')", show_progress)
         texts = windowed[text_col].fillna("").astype(str).tolist()
-        embeddings = fl.embed(texts, model=model, show_progress=show_progress)
+        embeddings = (np.asarray(embedder(texts), dtype=np.float32) if embedder is not None
+                      else fl.embed(texts, model=model, show_progress=show_progress))
     elif len(embeddings) == len(traces) and len(windowed) != len(traces):
         embeddings = np.asarray(embeddings)[windowed_mask(traces, ref_since, until_ts)]
     if len(embeddings) != len(windowed):
@@ -237,6 +242,7 @@ def review_report(
     metrics_out: str | Path | None = None,
     alerts_out: str | Path | None = None,
     metrics_timestamps: bool = True,
+    embedder: Any = None,
     title: str = "Bi-weekly review",
     **kwargs: Any,
 ) -> Path:
@@ -252,6 +258,8 @@ def review_report(
         and the alerts (JSONL).
     metrics_timestamps : bool
         Stamp Prometheus samples with the window end (see :func:`write_metrics`).
+    embedder : callable, optional
+        Passed to :func:`run_review` (e.g. ``fl.scale.ray_embedder(...)``).
     **kwargs
         Passed to :func:`run_review`.
 
@@ -262,7 +270,7 @@ def review_report(
     """
     import feedback_lab as fl
 
-    result = data if isinstance(data, ReviewResult) else run_review(data, **kwargs)
+    result = data if isinstance(data, ReviewResult) else run_review(data, embedder=embedder, **kwargs)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     p = result.params

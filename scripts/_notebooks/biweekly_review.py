@@ -21,6 +21,8 @@ MIN_KAPPA = 0.6                # the judge must agree with humans at least this 
 MAX_DROP = 0.05                # a metric dropping more than 5% (relative) is a regression, if significant
 REVIEW_FRAC = 0.07             # share of the window queued for human review (5-10%)
 SEED = 0
+ENGINE = "local"               # "ray": embed on a Ray cluster (pip install "feedback_lab[ray]")
+RAY_ADDRESS = None             # e.g. "ray://head:10001" or "auto"; None starts a local Ray with ENGINE="ray"
 CHECK_SAMPLE_TRUTHS = True     # assertion cells for the bundled sample data; set False on your own data
 """),
     ("code", """
@@ -35,7 +37,8 @@ ts
 Embeddings are cached on disk, so re-running this notebook on the same export is fast.
 """),
     ("code", """
-result = fl.run_review(ts, since=SINCE, until=UNTIL, previous=PREVIOUS, text_col=TEXT_COL,
+embedder = fl.scale.ray_embedder(ray_address=RAY_ADDRESS) if ENGINE == "ray" else None
+result = fl.run_review(ts, since=SINCE, until=UNTIL, previous=PREVIOUS, text_col=TEXT_COL, embedder=embedder,
                        min_kappa=MIN_KAPPA, max_drop=MAX_DROP, review_frac=REVIEW_FRAC, random_state=SEED)
 result.to_frame()
 """),
