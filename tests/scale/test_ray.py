@@ -137,3 +137,15 @@ def test_missing_ray_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(MissingDependencyError, match=r"pip install \"feedback_lab\[ray\]\""):
         require_ray("fl.scale.embed_dataset")
+
+
+def test_review_with_the_ray_embedder_equals_the_local_review(ray_local, tmp_path):
+    """`feedback-lab review --engine ray` / the template's ENGINE="ray": the same review as a local run."""
+    import feedback_lab as fl
+
+    ts = fl.sample_data.generate(n_traces=300, seed=4)
+    local = fl.run_review(ts, strict=True, show_progress=False)
+    on_ray = fl.run_review(ts, strict=True, show_progress=False, embedder=fl.scale.ray_embedder(cache=False))
+    assert on_ray.summary["headlines"] == local.summary["headlines"]
+    assert on_ray.summary["verdicts"] == local.summary["verdicts"]
+    assert [c["size"] for c in on_ray.summary["clusters"]] == [c["size"] for c in local.summary["clusters"]]
