@@ -138,15 +138,6 @@ def test_alerts_jsonl(review, summary):
     assert all(a["window"] and a["message"] and a["emitted_at"] for a in lines)
 
 
-def test_second_review_compares_with_the_previous(review, tmp_path):
-    """A review of the same data with --previous matches every cluster to itself: nothing new or vanished."""
-    res = fl.run_review(SAMPLE, previous=review, show_progress=False)
-    changes = res.summary["cluster_changes"]
-    assert changes.get("new", 0) == 0 and changes.get("vanished", 0) == 0, changes
-    assert res.section("clusters").verdict == "ok"
-    assert "Since the previous review" in res.section("clusters").headline
-
-
 def test_report_html_is_self_contained_and_escaped(review):
     html = (review / "report.html").read_text()
     import re
@@ -220,3 +211,15 @@ def test_review_runs_on_every_export_format(small_exports, platform):
     assert res.summary["loaded"]["traces"] == 400
     assert res.summary["loaded"]["current_traces"] > 50
     assert {s.key for s in res.sections} >= {"loaded", "trends", "clusters", "drift", "judge", "queue"}
+
+
+def test_second_review_compares_with_the_previous(small_exports, tmp_path):
+    """A review of the same data with previous= matches every cluster to itself: nothing new or vanished."""
+    first = fl.review_report(small_exports, tmp_path / "first", show_progress=False)
+    res = fl.run_review(small_exports, previous=first, show_progress=False, strict=True)
+    changes = res.summary["cluster_changes"]
+    assert changes.get("new", 0) == 0 and changes.get("vanished", 0) == 0, changes
+    assert changes.get("persisting", 0) == sum(1 for c in res.summary["clusters"] if c["cluster"] >= 0)
+    assert "Since the previous review" in res.section("clusters").headline
+    with pytest.raises(FileNotFoundError, match="clusters/"):
+        fl.run_review(small_exports, previous=tmp_path, show_progress=False)
