@@ -125,15 +125,31 @@ def reduce_and_cluster(
             "info": info}
 
 
+def _init_from(reduced: np.ndarray) -> np.ndarray:
+    """A 2-D starting layout from the 5-D UMAP coordinates: their first two principal axes,
+    scaled to UMAP's usual [-10, 10] box (replaces a second spectral initialisation)."""
+    r = np.asarray(reduced, dtype=np.float64)
+    r = r - r.mean(0)
+    w, v = np.linalg.eigh(r.T @ r)
+    v = v[:, np.argsort(-w, kind="stable")[:2]]
+    v *= np.where(v[np.abs(v).argmax(0), range(2)] < 0, -1.0, 1.0)  # sign convention
+    pc = r @ v
+    scale = np.abs(pc).max()
+    return (pc * (10.0 / scale if scale > 0 else 1.0)).astype(np.float32)
+
+
 def embed_2d(x: np.ndarray, *, seed: int, labels: np.ndarray | None = None, reducer=None,
-             max_fit_size: int = 50_000, rng: np.random.Generator | None = None) -> np.ndarray:
+             reduced: np.ndarray | None = None, max_fit_size: int = 50_000,
+             rng: np.random.Generator | None = None) -> np.ndarray:
     """2-D coordinates for plotting.
 
     When the 5-D UMAP fitted the same points, its nearest-neighbour graph is reused
-    (``precomputed_knn``) so that only the layout is optimised again. ``labels`` (cluster ids,
-    -1 for noise) make the layout supervised, so that the map shows the clusters found. Above
-    ``max_fit_size`` points the layout is fitted on a sample and the rest placed with
-    ``transform``. Fewer than 4 points get a PCA layout.
+    (``precomputed_knn``) and the layout starts from the principal plane of its 5-D coordinates
+    (``reduced``), so that neither the k-NN search nor the spectral initialisation runs again;
+    otherwise the layout starts from the principal plane of ``x`` (UMAP's ``init="pca"``).
+    ``labels`` (cluster ids, -1 for noise) make the layout supervised, so that the map shows the
+    clusters found. Above ``max_fit_size`` points the layout is fitted on a sample and the rest
+    placed with ``transform``. Fewer than 4 points get a PCA layout.
     """
     n = len(x)
     if n < 4:
@@ -150,7 +166,8 @@ def embed_2d(x: np.ndarray, *, seed: int, labels: np.ndarray | None = None, redu
         if n > max_fit_size:
             rng = rng if rng is not None else np.random.default_rng(seed)
             fit_idx = np.sort(rng.choice(n, size=max_fit_size, replace=False))
-            um = _umap(max_fit_size, 2, seed, target_weight=0.5)
+            init = _init_from(reduced[fit_idx]) if reduced is not None and len(reduced) == n else "pca"
+            um = _umap(max_fit_size, 2, seed, target_weight=0.5, init=init)
             out = np.zeros((n, 2), dtype=np.float32)
             out[fit_idx] = um.fit_transform(x[fit_idx], y=None if y is None else y[fit_idx])
             rest = np.setdiff1d(np.arange(n), fit_idx)
@@ -160,7 +177,8 @@ def embed_2d(x: np.ndarray, *, seed: int, labels: np.ndarray | None = None, redu
         knn = getattr(reducer, "_knn_indices", None) if reducer is not None else None
         if knn is not None and len(knn) == n:
             kw["precomputed_knn"] = (reducer._knn_indices, reducer._knn_dists, getattr(reducer, "_knn_search_index", None))
-        um = _umap(n, 2, seed, target_weight=0.5, **kw)
+        init = _init_from(reduced) if reduced is not None and len(reduced) == n else "pca"
+        um = _umap(n, 2, seed, target_weight=0.5, init=init, **kw)
         return um.fit_transform(x, y=y).astype(np.float32)
     finally:
         ctx.__exit__(None, None, None)
