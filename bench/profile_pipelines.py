@@ -4,8 +4,10 @@
 
 Input: the 10k banking77 queries and their all-MiniLM-L6-v2 embeddings cached by
 ``bench_cluster.py`` (``bench/results/data_labelled_10000.json``, ``emb_labelled_10000.npy``; run
-that benchmark first), repeated to ``--n`` rows with a prefix per copy and Gaussian noise
-(sd 0.02, re-normalised) on the embeddings, so that no two rows are identical. Random
+that benchmark first), repeated to ``--n`` rows with a prefix per further copy and Gaussian noise
+(sd 0.02, re-normalised) on its embeddings, so that no two rows are identical (the first
+10k rows are the benchmark's data unchanged). A warm-up call on 4,200 rows compiles numba's
+JIT first (``--no-warmup`` profiles it too); ``--strategy`` picks the clustering strategy. Random
 feedback (one thumbs row per trace, 20% negative) makes the impact columns real work.
 Prints the top functions by cumulative and by own time and writes them to
 ``bench/results/profile_<what>.txt``.
@@ -38,7 +40,9 @@ def data(n: int):
     prefixes = ["", "hi, ", "hello, ", "quick question: ", "please help: ", "hey, ", "so ", "ok ", "um, ", "yo, "]
     texts = [prefixes[r % len(prefixes)] + t for r in range(reps) for t in src][:n]
     rng = np.random.default_rng(0)
-    e = np.tile(emb, (reps, 1))[:n] + rng.normal(scale=0.02, size=(n, emb.shape[1])).astype(np.float32)
+    noise = rng.normal(scale=0.02, size=(n, emb.shape[1])).astype(np.float32)
+    noise[: len(src)] = 0.0  # the first copy is the benchmark's data as it is
+    e = np.tile(emb, (reps, 1))[:n] + noise
     e /= np.linalg.norm(e, axis=1, keepdims=True)
     ids = [f"t{i}" for i in range(n)]
     traces = pd.DataFrame({"trace_id": ids, "output": texts})
@@ -61,8 +65,9 @@ def profile(label: str, fn) -> str:
     st.sort_stats("tottime").print_stats(20)
     text = out.getvalue()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"profile_{label.split()[0]}.txt").write_text(text)
-    print(f"{label}: {wall:.1f} s wall -> {RESULTS / ('profile_' + label.split()[0] + '.txt')}", flush=True)
+    path = RESULTS / f"profile_{label.replace(' ', '_').replace('=', '')}.txt"
+    path.write_text(text)
+    print(f"{label}: {wall:.1f} s wall -> {path}", flush=True)
     return text
 
 
@@ -70,14 +75,24 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--only", default="cluster,drift")
+    ap.add_argument("--strategy", default="taxonomy", choices=["taxonomy", "embedding"])
+    ap.add_argument("--no-warmup", action="store_true",
+                    help="profile numba's JIT compilation too (by default one run on 4,200 rows comes first)")
     args = ap.parse_args()
     import feedback_lab as fl
 
     traces, emb, fb = data(args.n)
     only = set(args.only.split(","))
     if "cluster" in only:
-        profile(f"cluster n={args.n}", lambda: fl.cluster_failures(traces, embeddings=emb, feedback=fb,
-                                                                    random_state=0, show_progress=False))
+        def run(k: int):
+            return fl.cluster_failures(traces.iloc[:k], embeddings=emb[:k], feedback=fb, strategy=args.strategy,
+                                       random_state=0, show_progress=False)
+
+        if not args.no_warmup:  # numba JIT of UMAP and of pynndescent (used from 4,096 points)
+            t = time.perf_counter()
+            run(min(4200, args.n))
+            print(f"warm-up (JIT) {time.perf_counter() - t:.1f} s", flush=True)
+        profile(f"cluster n={args.n} strategy={args.strategy}", lambda: run(args.n))
     if "drift" in only:
         half = args.n // 2
         profile(f"drift n={args.n}", lambda: fl.embedding_drift(emb[:half], emb[half:], method="all",

@@ -170,7 +170,7 @@ def cluster_failures(
     else:
         next_id = 0
     idx_pool = np.flatnonzero(pool)
-    reducer = None
+    reducer = reduced = fit_idx = None
     if len(idx_pool):
         if strategy == "taxonomy" and len(idx_pool) < max(2 * mcs, UMAP_SETTINGS["n_components"] + 2):
             info["discovery"] = f"{len(idx_pool)} texts not clearly about a mode: too few to cluster, left as noise"
@@ -184,7 +184,8 @@ def cluster_failures(
             prob[idx_pool] = rc["prob"]
             outlier[idx_pool] = rc["outlier"]
             info["discovery"] = rc["info"]
-            reducer = rc["umap"] if len(idx_pool) == n_ok and rc["info"]["branch"].startswith("full_fit") else None
+            if len(idx_pool) == n_ok:  # the 5-D UMAP saw every text: its coordinates seed the 2-D map
+                reduced, reducer, fit_idx = rc["reduced"], rc["umap"], rc["fit_idx"]
     noise_before = int(((labels == -1) & ok).sum())
     cents, _ = representatives(emb, labels)
     if assign_noise and cents and noise_before:
@@ -203,8 +204,8 @@ def cluster_failures(
     xy = np.full((n, 2), np.nan, dtype=np.float32)
     if n_ok:
         ok_idx = np.flatnonzero(ok)
-        xy[ok_idx] = embed_2d(emb[ok_idx], seed=seed, labels=labels[ok_idx], reducer=reducer,
-                              max_fit_size=max_fit_size, rng=rng)
+        xy[ok_idx] = embed_2d(emb[ok_idx], seed=seed, labels=labels[ok_idx], reducer=reducer, reduced=reduced,
+                              fit_idx=fit_idx, max_fit_size=max_fit_size, rng=rng)
     # ---------------------------------------------------------------- tables
     tid = t["trace_id"].to_numpy(dtype=object)
     assignments = pd.DataFrame({

@@ -54,7 +54,8 @@ def reduce_and_cluster(
     rng: np.random.Generator,
 ) -> dict:
     """UMAP to 5-D then HDBSCAN on ``x`` (n, d). Returns labels, probabilities, outlier scores,
-    the reduced coordinates, the fitted UMAP and what was done (``info``).
+    the reduced coordinates, the fitted UMAP, the indices it was fitted on (``fit_idx``) and what
+    was done (``info``).
 
     Degenerate inputs: fewer than ``max(2 * min_cluster_size, n_components + 2)`` points are
     returned as one cluster (with a warning) since neither UMAP nor HDBSCAN can say more.
@@ -72,7 +73,7 @@ def reduce_and_cluster(
         )
         info["branch"] = "too_few_points_single_cluster"
         return {"labels": np.zeros(n, dtype=int), "prob": np.ones(n), "outlier": np.zeros(n),
-                "reduced": None, "umap": None, "info": info}
+                "reduced": None, "umap": None, "fit_idx": None, "info": info}
     hdbscan = import_optional("hdbscan", feature="cluster_failures (HDBSCAN clustering)")
     fit_idx = np.arange(n)
     if n > max_fit_size:
@@ -122,18 +123,50 @@ def reduce_and_cluster(
         )
         info["branch"] += "+one_cluster"
     return {"labels": labels, "prob": prob, "outlier": outlier, "reduced": reduced, "umap": reducer,
-            "info": info}
+            "fit_idx": fit_idx, "info": info}
+
+
+def _init_from(reduced: np.ndarray) -> np.ndarray:
+    """A 2-D starting layout from the 5-D UMAP coordinates: their first two principal axes,
+    scaled to UMAP's usual [-10, 10] box (replaces a second spectral initialisation)."""
+    r = np.asarray(reduced, dtype=np.float64)
+    r = r - r.mean(0)
+    w, v = np.linalg.eigh(r.T @ r)
+    v = v[:, np.argsort(-w, kind="stable")[:2]]
+    v *= np.where(v[np.abs(v).argmax(0), range(2)] < 0, -1.0, 1.0)  # sign convention
+    pc = r @ v
+    scale = np.abs(pc).max()
+    return (pc * (10.0 / scale if scale > 0 else 1.0)).astype(np.float32)
+
+
+def _place_by_neighbours(fit_red: np.ndarray, fit_xy: np.ndarray, rest_red: np.ndarray, k: int) -> np.ndarray:
+    """2-D positions of points outside the fit sample: the mean map position of their ``k``
+    nearest fitted points in the 5-D UMAP space (what ``UMAP.transform`` starts from)."""
+    from scipy.spatial import cKDTree
+
+    out = np.empty((len(rest_red), 2), dtype=np.float32)
+    tree = cKDTree(np.asarray(fit_red, dtype=np.float64))
+    for s0 in range(0, len(rest_red), 100_000):
+        _, nn = tree.query(np.asarray(rest_red[s0:s0 + 100_000], dtype=np.float64), k=k, workers=-1)
+        out[s0:s0 + len(nn)] = fit_xy[nn.reshape(len(nn), -1)].mean(1)
+    return out
 
 
 def embed_2d(x: np.ndarray, *, seed: int, labels: np.ndarray | None = None, reducer=None,
-             max_fit_size: int = 50_000, rng: np.random.Generator | None = None) -> np.ndarray:
+             reduced: np.ndarray | None = None, fit_idx: np.ndarray | None = None, max_fit_size: int = 50_000,
+             rng: np.random.Generator | None = None) -> np.ndarray:
     """2-D coordinates for plotting.
 
-    When the 5-D UMAP fitted the same points, its nearest-neighbour graph is reused
-    (``precomputed_knn``) so that only the layout is optimised again. ``labels`` (cluster ids,
-    -1 for noise) make the layout supervised, so that the map shows the clusters found. Above
-    ``max_fit_size`` points the layout is fitted on a sample and the rest placed with
-    ``transform``. Fewer than 4 points get a PCA layout.
+    When the 5-D UMAP (``reducer``) was fitted on these points (all of them, or the sample
+    ``fit_idx`` above ``max_fit_size``), the 2-D layout is fitted on the same points, reuses its
+    nearest-neighbour graph (``precomputed_knn``) and starts from the principal plane of its 5-D
+    coordinates ``reduced``, so that neither the k-NN search nor a spectral initialisation runs
+    again; points outside the sample are placed at the mean position of their 15 nearest
+    fitted points in the 5-D space. Otherwise (no 5-D fit of these points) the layout starts
+    from the principal plane of ``x`` (UMAP's ``init="pca"``), on a sample of ``max_fit_size``
+    points when there are more, the rest placed with ``UMAP.transform``. ``labels`` (cluster
+    ids, -1 for noise) make the layout supervised, so that the map shows the clusters found.
+    Fewer than 4 points get a PCA layout.
     """
     n = len(x)
     if n < 4:
@@ -145,22 +178,34 @@ def embed_2d(x: np.ndarray, *, seed: int, labels: np.ndarray | None = None, redu
             out[:, :k] = xc @ vt[:k].T
         return out
     y = labels if labels is not None and len(set(labels.tolist()) - {-1}) > 1 else None
+    has_red = reduced is not None and len(reduced) == n
+    knn = getattr(reducer, "_knn_indices", None) if reducer is not None else None
     ctx = _quiet()
     try:
+        if n > max_fit_size and has_red and fit_idx is not None and knn is not None and len(knn) == len(fit_idx):
+            kw = {"precomputed_knn": (reducer._knn_indices, reducer._knn_dists,
+                                      getattr(reducer, "_knn_search_index", None))}
+            um = _umap(len(fit_idx), 2, seed, target_weight=0.5, init=_init_from(reduced[fit_idx]), **kw)
+            out = np.zeros((n, 2), dtype=np.float32)
+            out[fit_idx] = um.fit_transform(x[fit_idx], y=None if y is None else y[fit_idx])
+            rest = np.setdiff1d(np.arange(n), fit_idx)
+            out[rest] = _place_by_neighbours(reduced[fit_idx], out[fit_idx], reduced[rest],
+                                             min(UMAP_SETTINGS["n_neighbors"], len(fit_idx)))
+            return out
         if n > max_fit_size:
             rng = rng if rng is not None else np.random.default_rng(seed)
             fit_idx = np.sort(rng.choice(n, size=max_fit_size, replace=False))
-            um = _umap(max_fit_size, 2, seed, target_weight=0.5)
+            init = _init_from(reduced[fit_idx]) if has_red else "pca"
+            um = _umap(max_fit_size, 2, seed, target_weight=0.5, init=init)
             out = np.zeros((n, 2), dtype=np.float32)
             out[fit_idx] = um.fit_transform(x[fit_idx], y=None if y is None else y[fit_idx])
             rest = np.setdiff1d(np.arange(n), fit_idx)
             out[rest] = um.transform(x[rest])
             return out
         kw = {}
-        knn = getattr(reducer, "_knn_indices", None) if reducer is not None else None
         if knn is not None and len(knn) == n:
             kw["precomputed_knn"] = (reducer._knn_indices, reducer._knn_dists, getattr(reducer, "_knn_search_index", None))
-        um = _umap(n, 2, seed, target_weight=0.5, **kw)
+        um = _umap(n, 2, seed, target_weight=0.5, init=_init_from(reduced) if has_red else "pca", **kw)
         return um.fit_transform(x, y=y).astype(np.float32)
     finally:
         ctx.__exit__(None, None, None)

@@ -138,6 +138,19 @@ def test_large_input_fits_on_a_sample_and_assigns_the_rest(planted):
     assert a["outlier_score"].isna().sum() == 90  # GLOSH only for the fitted sample
     assert np.isfinite(a[["x", "y"]].to_numpy()).all()
     assert isinstance(res, ClusterResult)
+    # the map places the points outside the sample among the fitted points of their own cluster
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rest = a["outlier_score"].isna().to_numpy() & (a["cluster"] != -1).to_numpy()
+    fitted = ~a["outlier_score"].isna().to_numpy()
+    xy, lab = a[["x", "y"]].to_numpy(), a["cluster"].to_numpy()
+    knn = KNeighborsClassifier(n_neighbors=5).fit(xy[fitted], lab[fitted])
+    assert rest.sum() >= 30 and (knn.predict(xy[rest]) == lab[rest]).mean() >= 0.8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        again = cluster_failures(planted["traces"], text_col="comment", embeddings=planted["embeddings"],
+                                 strategy="embedding", max_fit_size=150, min_cluster_size=10).assignments
+    pd.testing.assert_frame_equal(a, again)
 
 
 def test_unseen_phrasings(encode):
