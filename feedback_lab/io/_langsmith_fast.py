@@ -291,26 +291,45 @@ def _python_text(df, out_col: str, src_col: str, side: str, only, *, decode: boo
     return df.with_columns(df[out_col].scatter(idx, pl.Series(vals, dtype=pl.String)))
 
 
+_JSTR = r'"(?:[^"\\]|\\["n])*"'
+#: a metadata object of string/null values only (keys without escapes): its moved keys are taken out column-wise
+_FLAT = r'^\{(?:"[^"\\]*": (?:' + _JSTR + r'|null)(?:, "[^"\\]*": (?:' + _JSTR + r'|null))*)?\}$'
+
+
 def _root_extras(roots):
-    """Per-root trace fields from the root run's metadata (moved keys), in Python for roots with metadata."""
+    """Per-root trace fields from the root run's metadata (the moved keys), as ``_langsmith._frames`` makes
+    them: column-wise for flat string metadata, in Python for the rest."""
     import polars as pl
 
     from feedback_lab.io._common import to_str as _str
 
+    meta = pl.col("_meta")
+    flat = roots.filter(meta.is_null() | meta.str.contains(_FLAT))
+    got = {k: meta.str.json_path_match(f"$.{k}") for k in _MOVED}
+
+    def nonempty(e):
+        return pl.when(e != "").then(e)
+
+    rest = meta.str.replace_all(r'"(?:' + "|".join(_MOVED) + r')": (?:' + _JSTR + r'|null)(?:, )?', "")
+    rest = rest.str.replace(r', \}$', "}")
+    out = [flat.select("trace_id", session_id=pl.coalesce(*(nonempty(got[k]) for k in _MOVED[:3])),
+                       user_id=got["user_id"], prompt_version=got["prompt_version"],
+                       task=pl.coalesce(nonempty(got["task"]), pl.col("name")), reference=got["reference"],
+                       metadata=pl.when(rest != "{}").then(rest))]
     cols = {k: [] for k in ("trace_id", "session_id", "user_id", "prompt_version", "task", "reference", "metadata")}
-    sub = roots.filter(pl.col("_meta").is_not_null()).select("trace_id", "name", "_meta")
-    for tid, name, m in sub.iter_rows():
-        meta = json.loads(m)
-        moved = {k: meta.pop(k) for k in _MOVED if k in meta}
+    for tid, name, m in roots.filter(meta.is_not_null() & ~meta.str.contains(_FLAT)).select(
+            "trace_id", "name", "_meta").iter_rows():
+        d = json.loads(m)
+        moved = {k: d.pop(k) for k in _MOVED if k in d}
         sess = moved.get("session_id") or moved.get("thread_id") or moved.get("conversation_id")
         for k, v in (("trace_id", tid), ("session_id", _str(sess)), ("user_id", _str(moved.get("user_id"))),
                      ("prompt_version", _str(moved.get("prompt_version"))),
                      ("task", _str(moved.get("task") or name)), ("reference", _str(moved.get("reference"))),
-                     ("metadata", json.dumps(meta, ensure_ascii=False, default=str) if meta else None)):
+                     ("metadata", json.dumps(d, ensure_ascii=False, default=str) if d else None)):
             cols[k].append(v)
-    with_meta = pl.DataFrame(cols, schema={k: pl.String for k in cols})
-    no_meta = roots.filter(pl.col("_meta").is_null()).select("trace_id", task=pl.col("name"))
-    return pl.concat([with_meta, no_meta], how="diagonal_relaxed")
+    if cols["trace_id"]:
+        out.append(pl.DataFrame(cols, schema={k: pl.String for k in cols}))
+    return pl.concat(out, how="vertical_relaxed")
 
 
 def traces_frame(spans):
@@ -340,10 +359,10 @@ def traces_frame(spans):
     ex = ex.join(llm_cost, on="trace_id", how="full", coalesce=True).select(
         "trace_id", "session_id", "user_id", "prompt_version", "task", "reference",
         cost=pl.coalesce("_cost", "_llm_cost"), tags=pl.col("_tags").str.json_decode(pl.List(pl.String)),
-        _in=pl.col("_in"), _out=pl.col("_out"), metadata=pl.col("metadata"), source=pl.lit("langsmith"))
+        _in=pl.col("_in"), _out=pl.col("_out"), metadata=pl.col("metadata"))
     traces = traces.join(ex, on="trace_id", how="left", maintain_order="left")
     fill_in = traces["_in"].is_null() & traces["input"].is_not_null()
     fill_out = traces["_out"].is_null() & traces["output"].is_not_null()
     traces = _python_text(traces, "_in", "input", "input", fill_in, decode=False)
     traces = _python_text(traces, "_out", "output", "output", fill_out, decode=False)
-    return traces.with_columns(input=pl.col("_in"), output=pl.col("_out")).drop("_in", "_out")
+    return traces.with_columns(input=pl.col("_in"), output=pl.col("_out"), source=pl.lit("langsmith")).drop("_in", "_out")

@@ -66,6 +66,8 @@ def _runs(rng: random.Random, n: int) -> list[str]:
                "extra": rng.choice([{"metadata": {"session_id": f"s{i % 5}", "ls_model_name": "gpt-4o-mini",
                                                   "k": rng.choice(FLOATS)}},
                                     {"metadata": {}}, {"invocation_params": {"model": "m"}}, None,
+                                    {"metadata": {"session_id": rng.choice(["", "s1", None]), "user_id": "u",
+                                                  "conversation_id": "c", "x": rng.choice(TEXTS)}},
                                     {"metadata": {"thread_id": rng.choice(TEXTS), "task": "qa"}}]),
                "tags": rng.choice([["prod"], [], None, ["a", "b"]]), "error": rng.choice([None, None, "boom", ""]),
                "status": rng.choice(["success", None, "pending"])}
