@@ -71,11 +71,11 @@ def _file_frame(path: Path):
     if len(df) != len(lines):
         return None
     raw = pl.Series(lines, dtype=pl.String)
-    slow = raw.str.contains(_SLOW_LINE)
-    floats = raw.str.contains(_FLOATS)
-    if floats.any():  # floats outside total_cost
-        idx = floats.arg_true()
-        floats = floats.scatter(idx, raw.gather(idx).str.replace_all(_COST, "").str.contains(_FLOATS))
+    slow = raw.str.contains(_SLOW_LINE + "|" + _FLOATS)  # one pass; the (few) hits are looked at again
+    if slow.any():
+        idx = slow.arg_true()
+        hit = raw.gather(idx)
+        slow = slow.scatter(idx, hit.str.contains(_SLOW_LINE) | hit.str.replace_all(_COST, "").str.contains(_FLOATS))
     ints = {c: pl.col(c).is_null() | pl.col(c).str.contains(_INT) for c in ("prompt_tokens", "completion_tokens")}
     ok = (pl.col("run_type").is_not_null() & pl.col("post").is_null() & pl.col("patch").is_null()
           & (pl.col("child_runs").is_null() | (pl.col("child_runs") == "[]"))
@@ -86,7 +86,7 @@ def _file_frame(path: Path):
           & ~pl.col("start_time").str.contains(_NUMERIC_TS).fill_null(False)
           & ~pl.col("end_time").str.contains(_NUMERIC_TS).fill_null(False))
     df = df.with_columns(_line=pl.int_range(1, len(df) + 1, dtype=pl.Int64), _file=pl.lit(str(path)),
-                         _slow=(slow | floats) | ~ok.fill_null(False))
+                         _slow=slow | ~ok.fill_null(False))
     return df, lines
 
 
@@ -155,6 +155,18 @@ def _span_schema():
             "_cost": pl.Float64, "_meta": s, "_tags": s, "_order": pl.Int64}
 
 
+def _path(texts, key: str):
+    """``$.key`` of JSON object texts, parsed only where the key occurs in the text."""
+    import polars as pl
+
+    has = texts.str.contains(f'"{key}":', literal=True).fill_null(False)
+    out = pl.Series(texts.name, [None] * len(texts), dtype=pl.String)
+    if has.any():
+        idx = has.arg_true()
+        out = out.scatter(idx, texts.gather(idx).str.json_path_match(f"$.{key}"))
+    return pl.lit(out)
+
+
 def _spans(df, lines: dict) -> Any:
     """Raw run columns -> span rows (canonical columns + bookkeeping); ``None`` to fall back."""
     import polars as pl
@@ -189,13 +201,10 @@ def _spans(df, lines: dict) -> Any:
     def nonempty(e):
         return pl.when(e != "").then(e)
 
-    model = pl.coalesce(nonempty(meta_d.str.json_path_match("$.ls_model_name")),
-                        nonempty(inv_d.str.json_path_match("$.model")),
-                        nonempty(inv_d.str.json_path_match("$.model_name")),
-                        nonempty(pl.when(pl.col("outputs").str.starts_with("{")).then(pl.col("outputs"))
-                                 .str.json_path_match("$.model")),
-                        nonempty(pl.when(pl.col("inputs").str.starts_with("{")).then(pl.col("inputs"))
-                                 .str.json_path_match("$.model")))
+    df = df.with_columns(_m=meta_d, _i=inv_d, _o=pl.when(pl.col("outputs").str.starts_with("{")).then(pl.col("outputs")),
+                         _n=pl.when(pl.col("inputs").str.starts_with("{")).then(pl.col("inputs")))
+    model = pl.coalesce(*(nonempty(_path(df[c], key)) for c, key in (
+        ("_m", "ls_model_name"), ("_i", "model"), ("_i", "model_name"), ("_o", "model"), ("_n", "model"))))
     segs = pl.col("dotted_order").str.split(".").list.eval(
         pl.element().filter(pl.element().str.contains("Z", literal=True)).str.splitn("Z", 2).struct.field("field_1"))
     parent = pl.coalesce(pl.when(pl.col("parent_run_id") != "").then(pl.col("parent_run_id")),
@@ -260,11 +269,15 @@ def _text_expr(col: str):
 
     from feedback_lab.io._messages import _SOLE_KEYS, _WRAPPERS
 
-    keys = "|".join(sorted({*_WRAPPERS, *_SOLE_KEYS, "parts"}))
-    val = pl.col(col).str.extract(r'^\{"(?:' + keys + r')": "((?:[^"\\]|\\["n])*)"\}$', 1)
-    val = val.str.replace_all('\\"', '"', literal=True).str.replace_all("\\n", "\n", literal=True)
-    plain = pl.when(~pl.col(col).str.contains(r"^[\[{]")).then(pl.col(col))  # a plain string (or number) stays
-    return pl.coalesce(pl.when(val.str.strip_chars() != "").then(val), plain)
+    c = pl.col(col)
+    key = c.str.extract(r'^\{"([a-z_]+)": "', 1)
+    inner = c.str.slice(key.str.len_chars() + 6).str.head(-2)  # between '{"key": "' and '"}'
+    bare = inner.str.replace_all('\\"', "", literal=True).str.replace_all("\\n", "", literal=True)
+    val = inner.str.replace_all('\\"', '"', literal=True).str.replace_all("\\n", "\n", literal=True)
+    simple = (key.is_in(sorted({*_WRAPPERS, *_SOLE_KEYS, "parts"})) & c.str.ends_with('"}')
+              & ~bare.str.contains(r'["\\]') & ~val.str.contains(r'^\s*[\[{"]') & (val.str.strip_chars() != ""))
+    plain = pl.when(~c.str.contains(r'^\s*[\[{"]')).then(c)  # a plain string (or number) stays as it is
+    return pl.coalesce(pl.when(simple).then(val), plain)
 
 
 def _decoded(text: str) -> Any:
@@ -341,14 +354,19 @@ def traces_frame(spans):
     traces = traces_from_spans(spans)
     known = spans.select(pl.col("span_id").alias("parent_id"), _known=pl.lit(True)).unique("parent_id")
     s = spans.join(known, on="parent_id", how="left", maintain_order="left")
-    cand = s.filter(pl.col("parent_id").is_null() | pl.col("_known").is_null())
+    cand = s.filter(pl.col("parent_id").is_null() | pl.col("_known").is_null()).select(
+        "trace_id", "name", "start", "input", "output", "_cost", "_tags", "_meta", "_pos")
     # root per trace: the first candidate unless a later one starts strictly earlier (nulls never replace)
-    first = cand.group_by("trace_id", maintain_order=True).first()
-    best = (cand.filter(pl.col("start").is_not_null()).sort(["trace_id", "start", "_pos"])
-            .group_by("trace_id", maintain_order=True).first())
-    roots = pl.concat([first.filter(pl.col("start").is_null()),
-                       best.join(first.filter(pl.col("start").is_not_null()).select("trace_id"), on="trace_id",
-                                 how="semi")])
+    several = cand.select(pl.col("trace_id").is_duplicated()).to_series()
+    roots = cand.filter(~several)
+    if several.any():
+        cand = cand.filter(several)
+        first = cand.group_by("trace_id", maintain_order=True).first()
+        best = (cand.filter(pl.col("start").is_not_null()).sort(["trace_id", "start", "_pos"])
+                .group_by("trace_id", maintain_order=True).first())
+        roots = pl.concat([roots, first.filter(pl.col("start").is_null()),
+                           best.join(first.filter(pl.col("start").is_not_null()).select("trace_id"), on="trace_id",
+                                     how="semi")])
     llm_cost = (spans.filter((pl.col("kind") == "llm") & pl.col("_cost").is_not_null())
                 .group_by("trace_id").agg(_llm_cost=pl.col("_cost").sum()))
     ex = (roots.select("trace_id", "input", "output", "_cost", "_tags")
