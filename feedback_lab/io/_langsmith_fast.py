@@ -234,13 +234,16 @@ def read_fast(paths) -> dict[str, Any] | None:
 
     from feedback_lab.schema import conform
 
-    parts, lines = [], {}
+    parts, lines, feedback = [], {}, []
     for p in paths:
         got = _file_frame(Path(p))
-        if got is None:
+        if got is not None and not got[0]["run_type"].is_null().all():
+            parts.append(got[0])
+            lines[str(Path(p))] = got[1]
+        elif not _feedback_file(Path(p), feedback):
             return None
-        parts.append(got[0])
-        lines[str(Path(p))] = got[1]
+    if not parts:
+        return None
     raw = pl.concat(parts, how="vertical")
     spans = _spans(raw.with_columns(_order=pl.int_range(len(raw), dtype=pl.Int64)), lines)
     if spans is None:
@@ -256,8 +259,37 @@ def read_fast(paths) -> dict[str, Any] | None:
         spans = spans.filter(first)
     traces = traces_frame(spans)
     keep = [c for c in spans.columns if not c.startswith("_") or c == "_line"]
-    return {"rejects": rejects.frame(), "feedback": None, "traces": conform(traces, "traces"),
+    fb = None
+    if feedback:  # per record, against the loaded runs (as _langsmith._frames does)
+        from feedback_lab.io._langsmith import _feedback_rows
+
+        runs = {sid: {"trace_id": tid, "parent_id": par} for sid, tid, par in
+                spans.select("span_id", "trace_id", "parent_id").iter_rows()}
+        fb_rows = []
+        for rec, path, line, raw_text in feedback:
+            try:
+                fb_rows.extend({**row, "_line": line} for row in _feedback_rows(rec, runs))
+            except ValueError as exc:
+                rejects.add(path, line, str(exc), raw_text)
+        fb = pl.DataFrame(fb_rows, infer_schema_length=None) if fb_rows else None
+    return {"rejects": rejects.frame(), "feedback": fb, "traces": conform(traces, "traces"),
             "spans": conform(spans.select(keep), "spans")}
+
+
+def _feedback_file(path: Path, out: list) -> bool:
+    """Add the records of a file holding only LangSmith feedback records to ``out``; ``False`` (and
+    nothing added) when any record is something else or does not parse."""
+    from feedback_lab.io._langfuse import _records
+
+    recs = []
+    for line, raw, rec, err in _records(path):
+        if err or not isinstance(rec, dict) or isinstance(rec.get("post"), list) or isinstance(rec.get("patch"), list) \
+                or "run_type" in rec or ("dotted_order" in rec and "inputs" in rec) \
+                or not ("key" in rec and ("run_id" in rec or "trace_id" in rec)):
+            return False
+        recs.append((rec, path, line, raw))
+    out.extend(recs)
+    return True
 
 
 _MOVED = ("session_id", "thread_id", "conversation_id", "user_id", "prompt_version", "reference", "task")

@@ -100,6 +100,13 @@ def test_fast_path_equals_per_record_path(tmp_path, seed):
         p = tmp_path / f"runs{j}.jsonl"
         p.write_text("\n".join(_runs(rng, 90)) + "\n", encoding="utf-8")
         paths.append(p)
+    fb = tmp_path / "feedback.jsonl"
+    fb.write_text("\n".join(json.dumps({
+        "id": f"f{k}", "run_id": rng.choice([f"r{rng.randrange(180)}", "missing"]), "key": rng.choice(["helpful", ""]),
+        "score": rng.choice([1, 0, None, "0.5"]), "value": rng.choice([None, "good"]), "comment": "c",
+        "correction": rng.choice([None, {"output": "better"}]), "feedback_source": {"type": rng.choice(["app", "model"])},
+        "created_at": "2026-01-02T00:00:00Z"}) for k in range(6)) + "\n", encoding="utf-8")
+    paths.insert(seed % 3, fb)
     fast = _langsmith_fast.read_fast(paths)
     assert fast is not None  # these files are JSONL runs: the column-wise path takes them
     slow = _per_record(paths)
@@ -109,7 +116,7 @@ def test_fast_path_equals_per_record_path(tmp_path, seed):
             assert fast[k] is None, k
         else:
             assert_frame_equal(fast[k], slow[k])
-    assert len(slow["rejects"]) > 0  # the duplicate ids
+    assert len(slow["rejects"]) > 0 and len(slow["feedback"]) > 0  # duplicate ids, feedback without key
 
 
 def test_files_the_fast_path_leaves_to_the_per_record_reader(tmp_path):
