@@ -1,13 +1,15 @@
-"""Column-wise LangSmith run reader: clean JSONL run files parsed by polars, no per-run Python.
+"""Column-wise LangSmith reader: JSONL run files parsed by polars, per-run Python only where needed.
 
 :func:`read_fast` gives exactly what the per-record reader in :mod:`feedback_lab.io._langsmith`
-gives, for the files it accepts, and ``None`` (so the caller uses the per-record reader) for
-anything else: JSON arrays, SDK post/patch payloads, nested ``child_runs``, feedback records,
-invalid lines, unparseable timestamps or token counts, and values whose JSON text polars would
-not re-encode exactly as ``json.dumps`` does (backslash/control-character escapes, integral or
-exponent floats, strings that hold JSON). Polars reads the payload fields (``inputs``,
-``outputs``, ``extra.metadata``, ``tags``) as JSON text, which for the accepted files is
-byte-identical to ``json.dumps(value, ensure_ascii=False)``.
+gives (``tests/io/test_langsmith_fast.py``) and ``None`` (the caller then uses the per-record
+reader) for files it does not take: JSON arrays, one-line files, SDK post/patch payloads, nested
+``child_runs``, files mixing runs and feedback, invalid lines. Polars reads the payload fields
+(``inputs``, ``outputs``, ``extra.metadata``, ``tags``) as JSON text, which equals
+``json.dumps(value, ensure_ascii=False)`` except for backslash/control-character escapes,
+integral or exponent floats and strings holding JSON: lines with those (and non-string ids,
+usage-only token counts, unparseable costs or timestamps) go through the per-record code, the
+rest stays column-wise. Files holding only feedback records are read per record, as before,
+against the runs loaded column-wise.
 """
 
 from __future__ import annotations
