@@ -7,7 +7,8 @@ Datasets (generated, deterministic, under bench/results/data/):
              trace: chain root, retriever, LLM): 50k spans small, 200k medium and large
 
 Every measurement runs in a fresh subprocess: wall time of the read and peak RSS
-(resource.getrusage(RUSAGE_SELF).ru_maxrss, which includes the interpreter and imports).
+(resource.getrusage(RUSAGE_SELF).ru_maxrss, which includes the interpreter and imports); the
+three tools take turns within each repeat, and the medians are compared.
 Targets: feedback_lab within 1.5x of raw polars, >= 3x faster than pandas.
 
     python bench/bench_load.py [--size small|medium|large] [--repeats N]
@@ -128,17 +129,32 @@ def worker(tool: str, path: str, fmt: str) -> None:
     print(json.dumps({"seconds": dt, "peak_rss_mb": rss_mb, "rows": rows}))
 
 
-def measure(tool: str, path: Path, fmt: str, repeats: int) -> dict:
-    runs = []
+def _run(tool: str, path: Path, fmt: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", tool, str(path), fmt],
+                         capture_output=True, text=True, cwd=ROOT, check=False)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else f"rc={out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(tools: tuple[str, ...], path: Path, fmt: str, repeats: int) -> dict:
+    """Median time and peak RSS per tool; the tools take turns (feedback_lab, polars, pandas, feedback_lab,
+    ...) so that a change in the machine's load hits them alike."""
+    runs: dict[str, list] = {t: [] for t in tools}
+    errors: dict[str, dict] = {}
     for _ in range(repeats):
-        out = subprocess.run([sys.executable, __file__, "--worker", tool, str(path), fmt],
-                             capture_output=True, text=True, cwd=ROOT, check=False)
-        if out.returncode != 0:
-            return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else f"rc={out.returncode}"}
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return {"seconds": statistics.median(r["seconds"] for r in runs),
-            "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs),
-            "rows": runs[0]["rows"], "repeats": repeats}
+        for t in tools:
+            if t in errors:
+                continue
+            r = _run(t, path, fmt)
+            if "error" in r:
+                errors[t] = r
+            else:
+                runs[t].append(r)
+    return {t: errors[t] if t in errors else {
+        "seconds": statistics.median(r["seconds"] for r in runs[t]),
+        "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs[t]),
+        "rows": runs[t][0]["rows"], "repeats": repeats} for t in tools}
 
 
 def main() -> None:
@@ -164,7 +180,7 @@ def main() -> None:
     for name, (path, fmt, gen, count) in datasets.items():
         if not path.exists():
             gen(path, count)
-        row = {t: measure(t, path, fmt, repeats) for t in ("feedback_lab", "polars", "pandas")}
+        row = measure(("feedback_lab", "polars", "pandas"), path, fmt, repeats)
         fl_s, pl_s, pd_s = (row[t].get("seconds") for t in ("feedback_lab", "polars", "pandas"))
         row["file_mb"] = round(path.stat().st_size / 1e6, 1)
         if fl_s and pl_s and pd_s:

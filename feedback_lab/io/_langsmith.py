@@ -30,6 +30,7 @@ from feedback_lab.io._common import to_float as _num
 from feedback_lab.io._common import to_int as _int
 from feedback_lab.io._common import to_str as _str
 from feedback_lab.io._langfuse import _records
+from feedback_lab.io._langsmith_fast import read_fast
 from feedback_lab.io._messages import to_json_text, to_text
 from feedback_lab.io._registry import Format
 from feedback_lab.io._spans import normalize_kind, traces_from_spans
@@ -63,6 +64,10 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
     """Read LangSmith runs and feedback (see module docstring); used through ``read_traces``."""
     if options:
         raise TypeError(f"format 'langsmith' takes no options, got {sorted(options)}.")
+    paths = list(paths)
+    fast = read_fast(paths)  # clean JSONL run files: column-wise with polars
+    if fast is not None:
+        return fast
     rejects = Rejects("langsmith")
     runs: dict[str, dict] = {}
     feedback: list[tuple[dict, Path, int, str]] = []

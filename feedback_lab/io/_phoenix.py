@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -95,12 +96,14 @@ def load_flat(path: Path, rejects: Rejects):
         except Exception as exc:  # polars raises several types for corrupt parquet
             raise UnreadableFileError(f"{path}: not a readable Parquet file ({exc}).") from exc
     else:
-        data = open_bytes(path)
-        head = data.lstrip()[:1]
-        if head in (b"{", b"["):
-            df = _load_json(path, data, rejects)
-        else:
-            df = _load_csv(path, data, rejects)
+        df = _load_clean_jsonl(path) if magic[:2] != b"\x1f\x8b" else None
+        if df is None:
+            data = open_bytes(path)
+            head = data.lstrip()[:1]
+            if head in (b"{", b"["):
+                df = _load_json(path, data, rejects)
+            else:
+                df = _load_csv(path, data, rejects)
     if "_line" not in df.columns:
         df = df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
     dup = [c for c in df.columns if "_duplicated_" in c]
@@ -110,9 +113,35 @@ def load_flat(path: Path, rejects: Rejects):
     return df.with_columns(_file=pl.lit(str(path)), _ref=pl.lit(None, dtype=pl.Int64))
 
 
-def _load_json(path: Path, data: bytes, rejects: Rejects):
-    import re
+_BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
 
+
+def _load_clean_jsonl(path: Path):
+    """A plain (not gzipped) clean JSONL file read by polars from the path, without copying it into
+    Python: several lines starting with ``{`` and no blank line inside; else ``None``."""
+    import mmap
+
+    import polars as pl
+
+    with path.open("rb") as fh:
+        try:
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # empty file
+            return None
+        with mm:
+            start = re.compile(rb"[ \t\r\n]*").match(mm).end()
+            end = len(mm)
+            while end > start and mm[end - 1] in b" \t\r\n":
+                end -= 1
+            if mm[start:start + 1] != b"{" or mm.find(b"\n", start, end) < 0 or _BLANK_LINE.search(mm, start, end):
+                return None
+    try:
+        return _unnest(pl.read_ndjson(path, infer_schema_length=1000))
+    except Exception:  # the per-line reader below gives each bad line its reject
+        return None
+
+
+def _load_json(path: Path, data: bytes, rejects: Rejects):
     import polars as pl
 
     body = data.strip()

@@ -100,7 +100,7 @@ def drop_duplicate_ids(df, keys: list[str], rejects: Rejects, refs: list[Any], w
     """Keep the first row per ``keys``; later duplicates go to ``rejects`` naming the first one."""
     import polars as pl
 
-    if len(df) == 0:
+    if len(df) == 0 or df.select(pl.struct(keys).is_unique().all()).item():
         return df
     df = df.with_row_index("_pos")
     first = df.group_by(keys, maintain_order=True).agg(pl.col("_pos").first().alias("_first"),
@@ -120,6 +120,7 @@ def trace_extras(spans):
 
     present = [c for c in TRACE_EXTRAS if c in spans.columns]
     ids = spans.select("trace_id", pl.col("span_id").alias("parent_id"), pl.lit(True).alias("_pk"))
+    spans = spans.select("trace_id", "parent_id", *present)  # only what the reduction reads
     s = spans.join(ids.unique(["trace_id", "parent_id"]), on=["trace_id", "parent_id"], how="left")
     s = s.with_columns(_root=pl.col("parent_id").is_null() | pl.col("_pk").is_null())
     s = s.sort("_root", descending=True, maintain_order=True)
