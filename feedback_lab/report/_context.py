@@ -68,19 +68,29 @@ def resolve_windows(
 ) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     """``(ref_since, since, until)``: the current window and the equally long one before it.
 
-    Default: the current window is the last ``window_days`` days of data; the reference
-    window is the same length immediately before it.
+    Default: the current window is the last ``window_days`` whole days (UTC) up to and
+    including the day of the last timestamp; the reference window is the same length
+    immediately before it. A date given as ``until`` includes that whole day.
+
+    Examples
+    --------
+    >>> ts = pd.Series(pd.to_datetime(["2026-10-01T08:00Z", "2026-11-01T15:22Z"]))
+    >>> [t.isoformat() for t in resolve_windows(ts)]
+    ['2026-10-05T00:00:00+00:00', '2026-10-19T00:00:00+00:00', '2026-11-01T23:59:59.999999+00:00']
     """
     ts = timestamps.dropna()
     if ts.empty:
         msg = "review: no trace has a timestamp, so no review window can be chosen; pass since= and until=."
         raise ValueError(msg)
-    until_ts = _to_ts(until, "until") if until is not None else ts.max()
-    if until is not None and len(str(until)) <= 10:  # a date: include the whole day
-        until_ts = until_ts + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
-    since_ts = _to_ts(since, "since") if since is not None else until_ts - dt.timedelta(days=window_days)
+    tick = dt.timedelta(microseconds=1)
+    day_end = until is None or len(str(until)) <= 10  # default or a date: the window ends with that whole day
+    until_ts = _to_ts(until, "until") if until is not None else ts.max().tz_convert("UTC")
+    if day_end:
+        until_ts = until_ts.normalize() + dt.timedelta(days=1) - tick
+    end = until_ts + tick if day_end else until_ts  # exclusive end, for whole-day arithmetic
+    since_ts = _to_ts(since, "since") if since is not None else end - dt.timedelta(days=window_days)
     if since_ts >= until_ts:
         msg = f"review: since ({since_ts}) must be before until ({until_ts})."
         raise ValueError(msg)
-    ref_since = since_ts - (until_ts - since_ts)
+    ref_since = since_ts - (end - since_ts)
     return ref_since, since_ts, until_ts

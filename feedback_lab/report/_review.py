@@ -136,8 +136,9 @@ def run_review(
 ) -> ReviewResult:
     """Run the bi-weekly review on an export (paths) or a :class:`TraceSet`.
 
-    The current window is ``[since, until]`` (default: the last ``window_days`` days of
-    data); the reference window is the equally long period before it.
+    The current window is ``[since, until]`` (default: the last ``window_days`` whole days
+    of data, UTC, up to the day of the last timestamp); the reference window is the equally
+    long period before it.
 
     Parameters
     ----------

@@ -49,11 +49,20 @@ def test_report_folder_has_everything(review):
 def test_windows_and_counts(summary):
     truth = fl.sample_data.planted_truth(fl.read_traces(SAMPLE)).to_pandas()
     since, until = pd.Timestamp(summary["params"]["since"]), pd.Timestamp(summary["params"]["until"])
-    assert until == truth["timestamp"].max()
-    assert until - since == pd.Timedelta(days=14)
+    # the last 14 whole days: the planted drift window (weeks 7-8, from 2026-10-19T00:00Z) exactly
+    assert since == pd.Timestamp("2026-10-19T00:00Z")
+    assert until.normalize() == truth["timestamp"].max().normalize()
+    assert until + pd.Timedelta(microseconds=1) - since == pd.Timedelta(days=14)
+    assert expected_drift_window(truth, since, until)
     expected = int(((truth["timestamp"] >= since) & (truth["timestamp"] <= until)).sum())
     assert summary["loaded"]["current_traces"] == expected
     assert summary["loaded"]["traces"] == len(truth) and summary["loaded"]["rejects"] == 0
+
+
+def expected_drift_window(truth, since, until) -> bool:
+    """The current window is exactly the sample's planted drift window."""
+    cur = (truth["timestamp"] >= since) & (truth["timestamp"] <= until)
+    return bool((cur == truth["drift_window"]).all())
 
 
 def test_planted_drift_is_detected_and_attributed(summary):
