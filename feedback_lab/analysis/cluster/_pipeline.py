@@ -12,6 +12,8 @@ from feedback_lab.analysis.cluster._impact import class_keywords, representative
 from feedback_lab.analysis.cluster._inputs import check_embeddings, gather_texts, text_mask
 from feedback_lab.analysis.cluster._modes import check_taxonomy
 from feedback_lab.analysis.cluster._reduce import (
+    MAP_EPOCHS,
+    MAP_EPOCHS_FROM_5D,
     UMAP_SETTINGS,
     default_min_cluster_size,
     embed_2d,
@@ -257,6 +259,7 @@ def cluster_failures(
         "n_missing_text": n - n_ok, "min_cluster_size": mcs, "min_samples": min_samples if min_samples is not None else mcs,
         "random_state": seed, "assign_noise": bool(assign_noise), "noise_assigned": noise_before if assign_noise else 0,
         "max_fit_size": int(max_fit_size), "umap": {**UMAP_SETTINGS, "random_state": seed},
+        "map_n_epochs": MAP_EPOCHS_FROM_5D if reducer is not None else MAP_EPOCHS,
         "hdbscan": {"min_cluster_size": mcs, "min_samples": min_samples if min_samples is not None else mcs,
                     "metric": "euclidean", "cluster_selection_method": "eom"},
         "taxonomy": [m.name for m in modes], "mode_threshold": MODE_THRESHOLD, "model": model,

@@ -22,17 +22,81 @@ _TEMPERATURE = 0.05
 _CENTER_MIN_N = 30
 
 
+_BACKREF = re.compile(r"\\\d|\(\?P=|\(\?\(")
+
+
+#: texts on which polars' regex engine and Python's ``re`` agree for the patterns allowed below:
+#: printable ASCII, tab and newlines (beyond ASCII, case folding differs: ``re.I`` matches "i" in
+#: "İ", Rust does not; and ``\s`` differs on control characters)
+_PLAIN = r"^[\t\n\r\x20-\x7e]*$"
+
+
+def _rust_ok(pattern: str) -> bool:
+    """Whether ``pattern`` means the same in polars' regex engine as in Python's ``re`` on plain
+    ASCII text: ASCII only, no ``$`` (Python's also matches before a final newline), no
+    ``[:`` (a POSIX class in Rust, plain characters in Python)."""
+    return pattern.isascii() and "$" not in pattern and "[:" not in pattern
+
+
+def _gate(texts: Sequence, patterns: Sequence[str], series=None, plain=None) -> np.ndarray | None:
+    """Which texts any of ``patterns`` can match (a pre-filter), or None where the patterns
+    cannot be combined safely (numbered or named back-references and conditionals would point
+    elsewhere in one alternation; global inline flags do not compile there).
+
+    The alternation runs in polars' Rust regex engine (linear time, ~7x faster here than
+    Python's ``re`` on the same alternation) over the texts where both engines agree
+    (``plain``, see :data:`_PLAIN` and :func:`_rust_ok`); other texts, and patterns that engine
+    does not support (look-arounds, ...), go through Python's ``re``. The gate only decides which
+    texts are searched; the hits themselves always come from Python's ``re``.
+    """
+    if not patterns or any(_BACKREF.search(p) for p in patterns):
+        return None
+    alt = "|".join(f"(?:{p})" for p in patterns)
+    try:
+        py = re.compile(alt, re.I)
+    except re.error:
+        return None
+    out = np.zeros(len(texts), dtype=bool)
+    todo = np.arange(len(texts))
+    if series is not None and plain is not None and all(_rust_ok(p) for p in patterns):
+        try:
+            fast = series.str.contains("(?i)" + alt).fill_null(False).to_numpy()
+        except Exception:
+            pass
+        else:
+            out[plain] = fast[plain]
+            todo = np.flatnonzero(~plain)
+    for i in todo.tolist():
+        t = texts[i]
+        out[i] = isinstance(t, str) and py.search(t) is not None
+    return out
+
+
 def _keyword_hits(texts: Sequence, modes: Sequence[ErrorMode]) -> tuple[np.ndarray, list[list[list[str]]]]:
-    pats = [[re.compile(p, re.I) for p in m.keywords] for m in modes]
+    """Keyword hits per text and mode: the first match of each of a mode's patterns.
+
+    Most texts match no pattern of most modes, so each mode's patterns are first tried together
+    as one alternation over all texts (:func:`_gate`); only the texts it lets through are searched
+    pattern by pattern. The result is the same as searching every pattern in every text
+    (checked by the tests).
+    """
+    import polars as pl
+
+    texts = list(texts)
+    series = pl.Series([t if isinstance(t, str) else None for t in texts], dtype=pl.String)
+    plain = series.str.contains(_PLAIN).fill_null(False).to_numpy()
     hits = np.zeros((len(texts), len(modes)))
-    words: list[list[list[str]]] = []
-    for i, t in enumerate(texts):
-        row = []
-        for j, plist in enumerate(pats):
-            found = [m.group(0) for p in plist if isinstance(t, str) and (m := p.search(t))]
-            hits[i, j] = len(found)
-            row.append(found)
-        words.append(row)
+    words: list[list[list[str]]] = [[[] for _ in modes] for _ in texts]
+    for j, m in enumerate(modes):
+        pats = [re.compile(p, re.I) for p in m.keywords]
+        gate = _gate(texts, m.keywords, series, plain)
+        todo = range(len(texts)) if gate is None else np.flatnonzero(gate).tolist()
+        for i in todo:
+            t = texts[i]
+            if isinstance(t, str):
+                found = [mt.group(0) for p in pats if (mt := p.search(t))]
+                hits[i, j] = len(found)
+                words[i][j] = found
     return hits, words
 
 

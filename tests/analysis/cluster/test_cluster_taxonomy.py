@@ -94,3 +94,49 @@ def test_errors_say_what_to_fix(encode):
         tag_error_modes(["a"], taxonomy=[ErrorMode("x", "d"), ErrorMode("x", "e")])
     with pytest.raises(ValueError, match="regular expression"):
         ErrorMode("x", "d", keywords=("(",))
+
+
+def _hits_one_by_one(texts, modes):
+    import re
+
+    pats = [[re.compile(p, re.I) for p in m.keywords] for m in modes]
+    return [[[m.group(0) for p in plist if isinstance(t, str) and (m := p.search(t))] for plist in pats]
+            for t in texts]
+
+
+_WORDS = ["long\n", "a\x1cb", "a\x0bb", "a\u00a0b", "[x", "ax", ":x", "\u0663\u0663\u0663", "\u212a", "kelvin", "sign", "\u017f", "\u0130", "\u0131", "\u00df", "SS", "made up", "Refused", "json", "too long", "Spanish", "outdated", "off-topic", "error 503", "billing",
+          "wont", "won't", "invented", "the the", "abcabc", "(", "\\", "\n", "é", " ", "timeout", "OLD"]
+
+
+@pytest.mark.parametrize("extra", [
+    (),
+    # a back-reference and a conditional cannot be combined into one alternation: searched one by one
+    (ErrorMode("echo", "repeats itself", keywords=(r"\b(\w+) \1\b",)),),
+    (ErrorMode("cond", "conditional", keywords=(r"(a)?(?(1)bc|xyz)", r"abc")),),
+    # the same group name twice does not compile as one alternation
+    (ErrorMode("named", "named groups", keywords=(r"(?P<w>ab)c", r"(?P<w>ca)b")),),
+    # a look-behind is not supported by polars' regex engine: the gate falls back to Python's re
+    (ErrorMode("look", "look-around", keywords=(r"(?<=too )long", r"sign\b", r"\u212a")),),
+    # case folding beyond ASCII (Kelvin sign, long s, dotted/dotless i, sharp s)
+    (ErrorMode("fold", "case folding", keywords=(r"k", r"s\b", r"i", r"ss", r"\bkelvin")),),
+    # "$" before a final newline, POSIX-looking classes, whitespace classes on control characters
+    (ErrorMode("edges", "engine edges", keywords=(r"long$", r"[[:alpha:]]x", r"a\sb", r"\d\d\d", r"\w+\b")),),
+])
+def test_keyword_prefilter_finds_exactly_what_each_pattern_finds(extra):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from feedback_lab.analysis.cluster._taxonomy import _keyword_hits
+
+    modes = [*DEFAULT_TAXONOMY, *extra]
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), st.text()),
+                    max_size=12))
+    def check(texts):
+        hits, words = _keyword_hits(texts, modes)
+        expect = _hits_one_by_one(texts, modes)
+        assert words == expect
+        assert hits.tolist() == [[float(len(w)) for w in row] for row in expect]
+
+    check()
