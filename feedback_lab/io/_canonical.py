@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from feedback_lab.exceptions import FormatError, UnreadableFileError
-from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes
+from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes, polars_failures
 from feedback_lab.io._registry import Format
 from feedback_lab.io._tabular import frames_from_table
 
@@ -108,8 +108,8 @@ def _read_file(path: Path, column_map, frame):
     if head.startswith(b"PAR1"):
         try:
             df = pl.read_parquet(path)
-        except Exception as exc:
-            msg = f"{path}: not a readable Parquet file ({exc}). Expected a Parquet file with canonical columns."
+        except polars_failures() as exc:
+            msg = f"{path}: not a readable Parquet file ({str(exc)[:300]}). Expected a Parquet file with canonical columns."
             raise UnreadableFileError(msg) from exc
         return _finish(df.with_row_index("_row"), path, column_map, frame, kind="parquet", data=None)
     from feedback_lab.io._registry import read_head
@@ -233,7 +233,7 @@ def _read_jsonl(path: Path, data: _Source, column_map, frame):
     schema = {k: pl.String for k in keys}
     try:
         df = pl.read_ndjson(data.polars(), schema=schema) if keys else None
-    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OverflowError):
+    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OverflowError, pl.exceptions.PanicException):
         df = None
     if df is not None:
         return _finish(df.with_row_index("_row"), path, column_map, frame, kind="jsonl", data=data)
@@ -354,7 +354,7 @@ def _read_csv(path: Path, data: bytes, column_map, frame):
     sep = "\t" if path.name.endswith((".tsv", ".tsv.gz")) else ","
     try:
         df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep)
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         return _read_csv_slow(path, data, column_map, frame, sep, exc)
     return _finish(df.with_row_index("_row"), path, column_map, frame, kind="csv", data=data)
 

@@ -334,3 +334,19 @@ def to_int(v: Any) -> int | None:
     if f != f or abs(f) > 9.2e18 or f != int(f):
         raise ValueError(f"expected an integer token count, got {v!r}")
     return int(f)
+
+
+def polars_failures() -> tuple[type[BaseException], ...]:
+    """What a polars reader can raise on a malformed file: its exceptions, and the Rust
+    ``PanicException`` that some corrupt inputs (e.g. a damaged Parquet page) trigger, which
+    derives from ``BaseException`` and escapes ``except Exception``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> issubclass(pl.exceptions.PanicException, polars_failures())
+    True
+    """
+    from polars.exceptions import PanicException
+
+    return (Exception, PanicException)

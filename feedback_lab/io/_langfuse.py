@@ -94,7 +94,7 @@ def _records(path: Path):
 
     try:
         df = pl.read_csv(io.BytesIO(data), infer_schema=False)
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         from feedback_lab.exceptions import FormatError
 
         raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc

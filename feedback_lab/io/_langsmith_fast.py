@@ -68,6 +68,8 @@ def _file_frame(path: Path):
         return None
     try:
         df = pl.read_ndjson(data, schema=_schema())
+    except pl.exceptions.PanicException:  # a Rust panic is a BaseException: not caught below
+        return None
     except Exception:  # anything polars cannot read goes through the per-record reader
         return None
     if len(df) != len(lines):

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from feedback_lab.exceptions import UnreadableFileError
-from feedback_lab.io._common import Rejects, open_bytes
+from feedback_lab.io._common import Rejects, open_bytes, polars_failures
 from feedback_lab.io._genai_attrs import ALIASES
 from feedback_lab.io._platform_common import flatten_dotted, json_records, messages_text
 from feedback_lab.io._platform_frames import assemble, csv_rows, parse_ts_columns
@@ -95,8 +95,8 @@ def load_flat(path: Path, rejects: Rejects):
     if ".parquet" in suffixes or magic == b"PAR1":
         try:
             df = _unnest(pl.read_parquet(path))
-        except Exception as exc:  # polars raises several types for corrupt parquet
-            raise UnreadableFileError(f"{path}: not a readable Parquet file ({exc}).") from exc
+        except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
+            raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
     else:
         df = _load_clean_jsonl(path) if magic[:2] != b"\x1f\x8b" else None
         if df is None:
@@ -139,7 +139,7 @@ def _load_clean_jsonl(path: Path):
                 return None
     try:
         return _unnest(pl.read_ndjson(path, infer_schema_length=1000))
-    except Exception:  # the per-line reader below gives each bad line its reject
+    except polars_failures():  # the per-line reader below gives each bad line its reject
         return None
 
 
@@ -151,7 +151,7 @@ def _load_json(path: Path, data: bytes, rejects: Rejects):
     if body[:1] == b"{" and b"\n" in body and re.search(rb"\n[ \t\r]*\n", body) is None:
         try:  # fast path: clean JSONL
             return _unnest(pl.read_ndjson(data, infer_schema_length=1000))
-        except Exception:
+        except polars_failures():
             pass
     rows = []
     for _, line, _raw, rec in json_records([path], rejects):
@@ -385,7 +385,7 @@ def sniff(path: Path, head: bytes) -> float:
             import polars as pl
 
             cols = list(pl.read_parquet_schema(path))
-        except Exception:
+        except polars_failures():
             return 0.0
         h = ",".join(cols).encode()
     if b"context.span_id" in h or b"context.trace_id" in h:

@@ -267,6 +267,8 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
     try:
         df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False)
         return df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+    except pl.exceptions.PanicException:  # a BaseException: the per-row reader below takes over
+        pass
     except Exception:
         pass
     text = data.decode("utf-8", "replace")

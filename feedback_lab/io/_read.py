@@ -189,6 +189,7 @@ def _dir_files(d: Path, recursive: bool) -> list[Path]:
 def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> TraceSet:
     import polars as pl
 
+    from feedback_lab.io._common import polars_failures
     from feedback_lab.io._registry import get_format, sniff_format
 
     files = expand_paths(path_or_paths, recursive=recursive)
@@ -222,8 +223,8 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
             raise
         except (RecursionError, MemoryError) as exc:
             raise FormatError(f"{where}: could not be read as {fmt.name} ({type(exc).__name__}).") from exc
-        except Exception as exc:
-            msg = (f"{where}: could not be read as format {fmt.name!r}: {type(exc).__name__}: {exc}. "
+        except polars_failures() as exc:  # incl. a polars panic (a BaseException)
+            msg = (f"{where}: could not be read as format {fmt.name!r}: {type(exc).__name__}: {str(exc)[:300]}. "
                    "If the format was guessed wrongly, pass format=... explicitly.")
             raise FormatError(msg) from exc
         for name in FRAMES:
