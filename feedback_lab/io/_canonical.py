@@ -65,12 +65,12 @@ def _first_keys(text: str) -> set[str] | None:
     dec = json.JSONDecoder()
     try:
         obj, _ = dec.raw_decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         # truncated head: take keys of the first line
         line = text.split("\n", 1)[0]
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             import re
 
             return set(re.findall(r'"([A-Za-z_][\w.]*)"\s*:', text[:4000])) or None

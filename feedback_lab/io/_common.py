@@ -113,7 +113,7 @@ def iter_json_records(path: Path, data: bytes | None = None) -> Iterator[tuple[i
         if text is not None:
             try:
                 doc = json.loads(text)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 doc = _NOT_JSON
             if doc is not _NOT_JSON:
                 if isinstance(doc, list):

@@ -258,7 +258,10 @@ def read_fast(paths) -> dict[str, Any] | None:
     first = spans.select(pl.col("span_id").is_first_distinct()).to_series()
     if not first.all():
         for rid, file, line in spans.filter(~first).select("span_id", "_file", "_line").iter_rows():
-            rec = json.loads(lines[file][line - 1])
+            try:
+                rec = json.loads(lines[file][line - 1])
+            except (ValueError, RecursionError):
+                rec = {"raw": lines[file][line - 1][:2000]}
             rejects.add(file, line, f"duplicate run id {rid}", {k: v for k, v in rec.items() if k != "child_runs"})
         spans = spans.filter(first)
     traces = traces_frame(spans)
@@ -322,7 +325,7 @@ def _decoded(text: str) -> Any:
         return text
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 
@@ -368,13 +371,17 @@ def _root_extras(roots):
     cols = {k: [] for k in ("trace_id", "session_id", "user_id", "prompt_version", "task", "reference", "metadata")}
     for tid, name, m in roots.filter(meta.is_not_null() & ~meta.str.contains(_FLAT)).select(
             "trace_id", "name", "_meta").iter_rows():
-        d = json.loads(m)
+        try:
+            d = json.loads(m)
+            text = None
+        except (ValueError, RecursionError):  # nested deeper than Python's json reads: kept as its text
+            d, text = {}, m
         moved = {k: d.pop(k) for k in _MOVED if k in d}
         sess = moved.get("session_id") or moved.get("thread_id") or moved.get("conversation_id")
         for k, v in (("trace_id", tid), ("session_id", _str(sess)), ("user_id", _str(moved.get("user_id"))),
                      ("prompt_version", _str(moved.get("prompt_version"))),
                      ("task", _str(moved.get("task") or name)), ("reference", _str(moved.get("reference"))),
-                     ("metadata", json.dumps(d, ensure_ascii=False, default=str) if d else None)):
+                     ("metadata", text or (json.dumps(d, ensure_ascii=False, default=str) if d else None))):
             cols[k].append(v)
     if cols["trace_id"]:
         out.append(pl.DataFrame(cols, schema={k: pl.String for k in cols}))

@@ -62,7 +62,7 @@ def _meta(v: Any) -> dict:
     if isinstance(v, str):
         try:
             v = json.loads(v)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise BadRecord(f"metadata is not JSON: {v[:60]!r}") from None
     if not isinstance(v, dict):
         raise BadRecord("metadata must be a JSON object")

@@ -283,7 +283,7 @@ def _attach_logs(pending, spans, feedback, rejects, refs):
     for r in spans:
         try:
             rid = json.loads(r["attributes"]).get("gen_ai.response.id")
-        except (TypeError, ValueError, AttributeError):
+        except (TypeError, ValueError, AttributeError, RecursionError):
             rid = None
         if isinstance(rid, str):
             by_response[rid] = (r["trace_id"], r["span_id"])

@@ -207,7 +207,7 @@ def _py(v: Any) -> Any:
     if isinstance(v, str) and v[:1] in "[{":
         try:
             return json.loads(v)
-        except ValueError:
+        except (ValueError, RecursionError):
             try:
                 return ast.literal_eval(v)
             except (ValueError, SyntaxError, MemoryError, RecursionError):
@@ -305,7 +305,7 @@ def _eval_name_from_parquet(path: Path) -> str | None:
     raw = meta.get(b"arize")
     try:
         name = json.loads(raw).get("eval_name") if raw else None
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return None
     return name if isinstance(name, str) else None
 

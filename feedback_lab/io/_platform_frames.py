@@ -200,7 +200,7 @@ def resolve_span_feedback(fb, spans, fmt: str):
 def _note(meta: str | None) -> str:
     try:
         d = json.loads(meta) if meta else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         d = {"metadata": meta}
     if not isinstance(d, dict):
         d = {"metadata": d}
