@@ -67,6 +67,9 @@ def _digest(area: str, r: dict) -> list[str]:
         for q in r.get("cpu_quantisation", []):
             lines.append(f"cpu int8 ({q['texts']}): {q['speedup']:.2f}x fp32, cosine vs fp32 min "
                          f"{q['cosine_vs_fp32_min']:.4f} mean {q['cosine_vs_fp32_mean']:.4f}")
+        for q in r.get("cpu_onnx", []):
+            lines.append(f"cpu onnxruntime ({q['texts']}): {q['speedup']:.2f}x plain encode, cosine vs plain min "
+                         f"{q['cosine_vs_plain_min']:.6f}")
     elif area == "cluster":
         p = r.get("planted", {})
         if p:

@@ -301,6 +301,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     rows: list[dict] = []
     extra: list[dict] = []
+    onnx_rows: list[dict] = []
     if args.device in ("cpu", "all"):
         rows += run_device("cpu", args.size, args.repeats)
         if not args.no_int8:
@@ -310,7 +311,7 @@ def main(argv: list[str] | None = None) -> dict:
                 print(f"cpu   int8 quantised: not measured ({type(exc).__name__}: {exc})")
         if not args.no_onnx:
             try:
-                extra += measure_onnx(args.size, args.repeats)
+                onnx_rows = measure_onnx(args.size, args.repeats)
             except ImportError as exc:
                 print(f"cpu   onnxruntime: not measured ({exc}; pip install onnxruntime onnx)")
             except Exception as exc:  # an exporter or runtime failure is reported, not fatal
@@ -336,6 +337,7 @@ def main(argv: list[str] | None = None) -> dict:
         "targets": {"cold_vs_plain": ">= 1.0 (CPU), >= 1.5 (CUDA)", "warm_vs_plain": ">= 100"},
         "rows": rows,
         "cpu_quantisation": extra,
+        "cpu_onnx": onnx_rows,
     }
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, open_bytes, parse_timestamps
+from feedback_lab.io._common import Rejects, open_bytes, parse_timestamps, polars_failures
 
 __all__ = ["read_fast"]
 
@@ -68,9 +68,7 @@ def _file_frame(path: Path):
         return None
     try:
         df = pl.read_ndjson(data, schema=_schema())
-    except pl.exceptions.PanicException:  # a Rust panic is a BaseException: not caught below
-        return None
-    except Exception:  # anything polars cannot read goes through the per-record reader
+    except polars_failures():  # anything polars cannot read goes through the per-record reader
         return None
     if len(df) != len(lines):
         return None

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects
+from feedback_lab.io._common import Rejects, polars_failures
 from feedback_lab.io._platform_common import jdump
 
 __all__ = ["assemble", "assemble_traces", "csv_rows", "parse_ts_columns", "rows_frame"]
@@ -267,9 +267,7 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
     try:
         df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False)
         return df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
-    except pl.exceptions.PanicException:  # a BaseException: the per-row reader below takes over
-        pass
-    except Exception:
+    except polars_failures():  # the per-row reader below takes over
         pass
     text = data.decode("utf-8", "replace")
     reader = csv.reader(io.StringIO(text, newline=""))
