@@ -93,7 +93,12 @@ def class_keywords(texts: list[str], labels: np.ndarray, *, top_n: int = 10) -> 
     from sklearn.feature_extraction.text import CountVectorizer
 
     ids = sorted(set(labels.tolist()))
-    docs = [" ".join(t for t, lab in zip(texts, labels, strict=True) if lab == c) for c in ids]
+    labels = np.asarray(labels)
+    if len(labels) != len(texts):
+        raise ValueError(f"class_keywords: {len(texts)} texts but {len(labels)} labels")
+    order = np.argsort(labels, kind="stable")  # each class's texts in their original order
+    bounds = [*np.searchsorted(labels[order], ids, side="left").tolist(), len(order)]
+    docs = [" ".join(texts[i] for i in order[bounds[k]:bounds[k + 1]]) for k in range(len(ids))]
     try:
         cv = CountVectorizer(stop_words="english", ngram_range=(1, 1), token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9_'-]+\b")
         tf = cv.fit_transform(docs).toarray().astype(float)

@@ -12,11 +12,11 @@ from feedback_lab.analysis.cluster._impact import class_keywords, representative
 from feedback_lab.analysis.cluster._inputs import check_embeddings, gather_texts, text_mask
 from feedback_lab.analysis.cluster._modes import check_taxonomy
 from feedback_lab.analysis.cluster._reduce import (
-    MAP_EPOCHS,
-    MAP_EPOCHS_FROM_5D,
     UMAP_SETTINGS,
     default_min_cluster_size,
+    default_min_samples,
     embed_2d,
+    map_epochs,
     reduce_and_cluster,
 )
 from feedback_lab.analysis.cluster._result import ClusterResult
@@ -87,7 +87,10 @@ def cluster_failures(
         HDBSCAN's smallest cluster, also the smallest mode cluster; default
         ``clip(round(sqrt(n) / 2), 5, 500)``.
     min_samples : int, optional
-        HDBSCAN's ``min_samples`` (default: ``min_cluster_size``, as HDBSCAN's own default).
+        HDBSCAN's ``min_samples``: how many neighbours define a text's density. Default
+        ``min(min_cluster_size, 15)`` (15 = UMAP's ``n_neighbors``); HDBSCAN's own default,
+        ``min_cluster_size``, marks more texts as noise and costs 5x more at 50k texts
+        (see :func:`default_min_samples`).
     taxonomy : sequence of ErrorMode or {name: description}, optional
         Default :data:`DEFAULT_TAXONOMY`.
     strategy : {"taxonomy", "embedding"}
@@ -95,7 +98,8 @@ def cluster_failures(
         Assign noise points to the nearest cluster centroid (their ``probability`` stays 0).
     max_fit_size : int, default 50000
         Above this many texts, UMAP and HDBSCAN are fitted on a random sample of this size and
-        the rest is assigned with ``UMAP.transform`` and ``hdbscan.approximate_predict``.
+        every other text takes the cluster of its 15 nearest fitted texts (similarity-weighted
+        vote; its ``outlier_score`` is NaN, GLOSH being defined for the fitted texts only).
     model : str, optional
         Embedding model for :func:`feedback_lab.embed` (texts and mode phrases).
     random_state : int, Generator or None, default 0
@@ -140,6 +144,9 @@ def cluster_failures(
     n_ok = int(ok.sum())
     mcs = int(min_cluster_size) if min_cluster_size is not None else default_min_cluster_size(n_ok)
     check_number(mcs, name="min_cluster_size", func=func, low=2, integer=True)
+    if min_samples is not None:
+        check_number(min_samples, name="min_samples", func=func, low=1, integer=True)
+    ms = int(min_samples) if min_samples is not None else default_min_samples(mcs)
 
     def col(name):
         return t[name].tolist() if name in t.columns else None
@@ -172,14 +179,14 @@ def cluster_failures(
     else:
         next_id = 0
     idx_pool = np.flatnonzero(pool)
-    reducer = reduced = fit_idx = None
+    reducer = reduced = fit_idx = rest_nn = None
     if len(idx_pool):
         if strategy == "taxonomy" and len(idx_pool) < max(2 * mcs, UMAP_SETTINGS["n_components"] + 2):
             info["discovery"] = f"{len(idx_pool)} texts not clearly about a mode: too few to cluster, left as noise"
             prob[idx_pool] = 0.0
             outlier[idx_pool] = 1.0
         else:
-            rc = reduce_and_cluster((resid if strategy == "taxonomy" else emb)[idx_pool], min_cluster_size=mcs, min_samples=min_samples, seed=seed,
+            rc = reduce_and_cluster((resid if strategy == "taxonomy" else emb)[idx_pool], min_cluster_size=mcs, min_samples=ms, seed=seed,
                                     max_fit_size=max_fit_size, rng=rng)
             lab = rc["labels"]
             labels[idx_pool] = np.where(lab >= 0, lab + next_id, -1)
@@ -187,7 +194,7 @@ def cluster_failures(
             outlier[idx_pool] = rc["outlier"]
             info["discovery"] = rc["info"]
             if len(idx_pool) == n_ok:  # the 5-D UMAP saw every text: its coordinates seed the 2-D map
-                reduced, reducer, fit_idx = rc["reduced"], rc["umap"], rc["fit_idx"]
+                reduced, reducer, fit_idx, rest_nn = rc["reduced"], rc["umap"], rc["fit_idx"], rc["rest_nn"]
     noise_before = int(((labels == -1) & ok).sum())
     cents, _ = representatives(emb, labels)
     if assign_noise and cents and noise_before:
@@ -207,7 +214,7 @@ def cluster_failures(
     if n_ok:
         ok_idx = np.flatnonzero(ok)
         xy[ok_idx] = embed_2d(emb[ok_idx], seed=seed, labels=labels[ok_idx], reducer=reducer, reduced=reduced,
-                              fit_idx=fit_idx, max_fit_size=max_fit_size, rng=rng)
+                              fit_idx=fit_idx, max_fit_size=max_fit_size, rng=rng, rest_nn=rest_nn)
     # ---------------------------------------------------------------- tables
     tid = t["trace_id"].to_numpy(dtype=object)
     assignments = pd.DataFrame({
@@ -254,13 +261,15 @@ def cluster_failures(
     clusters["size"] = clusters["size"].astype("int64")
     ids = [c for c in clusters["cluster"].tolist() if c != -1]
     centroids = np.stack([cents[c] for c in ids]) if ids else np.zeros((0, emb.shape[1]), dtype=np.float32)
+    layout = info["discovery"].get("umap_layout", {}) if isinstance(info.get("discovery"), dict) else {}
     params = {
         "strategy": strategy, "text_col": text_col, "text_source": source, "n_traces": n, "n_texts": n_ok,
-        "n_missing_text": n - n_ok, "min_cluster_size": mcs, "min_samples": min_samples if min_samples is not None else mcs,
+        "n_missing_text": n - n_ok, "min_cluster_size": mcs, "min_samples": ms,
         "random_state": seed, "assign_noise": bool(assign_noise), "noise_assigned": noise_before if assign_noise else 0,
-        "max_fit_size": int(max_fit_size), "umap": {**UMAP_SETTINGS, "random_state": seed},
-        "map_n_epochs": MAP_EPOCHS_FROM_5D if reducer is not None else MAP_EPOCHS,
-        "hdbscan": {"min_cluster_size": mcs, "min_samples": min_samples if min_samples is not None else mcs,
+        "max_fit_size": int(max_fit_size), "umap": {**UMAP_SETTINGS, **layout, "random_state": seed},
+        "map_n_epochs": map_epochs(len(fit_idx) if fit_idx is not None else min(n_ok, max_fit_size),
+                                   from_5d=reducer is not None),
+        "hdbscan": {"min_cluster_size": mcs, "min_samples": ms,
                     "metric": "euclidean", "cluster_selection_method": "eom"},
         "taxonomy": [m.name for m in modes], "mode_threshold": MODE_THRESHOLD, "model": model,
         "embedding_dim": int(emb.shape[1]), **info,
