@@ -271,19 +271,6 @@ def _init_from(reduced: np.ndarray) -> np.ndarray:
     return (pc * (10.0 / scale if scale > 0 else 1.0)).astype(np.float32)
 
 
-def _place_by_neighbours(fit_red: np.ndarray, fit_xy: np.ndarray, rest_red: np.ndarray, k: int) -> np.ndarray:
-    """2-D positions of points outside the fit sample: the mean map position of their ``k``
-    nearest fitted points in the 5-D UMAP space (what ``UMAP.transform`` starts from)."""
-    from scipy.spatial import cKDTree
-
-    out = np.empty((len(rest_red), 2), dtype=np.float32)
-    tree = cKDTree(np.asarray(fit_red, dtype=np.float64))
-    for s0 in range(0, len(rest_red), 100_000):
-        _, nn = tree.query(np.asarray(rest_red[s0:s0 + 100_000], dtype=np.float64), k=k, workers=-1)
-        out[s0:s0 + len(nn)] = fit_xy[nn.reshape(len(nn), -1)].mean(1)
-    return out
-
-
 def embed_2d(x: np.ndarray, *, seed: int, labels: np.ndarray | None = None, reducer=None,
              reduced: np.ndarray | None = None, fit_idx: np.ndarray | None = None, max_fit_size: int = 50_000,
              rng: np.random.Generator | None = None, rest_nn: np.ndarray | None = None) -> np.ndarray:
@@ -294,8 +281,7 @@ def embed_2d(x: np.ndarray, *, seed: int, labels: np.ndarray | None = None, redu
     nearest-neighbour graph (``precomputed_knn``) and starts from the principal plane of its 5-D
     coordinates ``reduced``, so that neither the k-NN search nor a spectral initialisation runs
     again; points outside the sample are placed at the mean map position of their 15 nearest
-    fitted texts (``rest_nn``, found by :func:`reduce_and_cluster` in the embedding space; the
-    nearest in the 5-D space when not given). Otherwise (no 5-D fit of these points) the layout starts
+    fitted texts (``rest_nn``, found by :func:`reduce_and_cluster` in the embedding space). Otherwise (no 5-D fit of these points) the layout starts
     from the principal plane of ``x`` (UMAP's ``init="pca"``), on a sample of ``max_fit_size``
     points when there are more, the rest placed with ``UMAP.transform``. ``labels`` (cluster
     ids, -1 for noise) make the layout supervised, so that the map shows the clusters found.
@@ -315,19 +301,15 @@ def embed_2d(x: np.ndarray, *, seed: int, labels: np.ndarray | None = None, redu
     knn = getattr(reducer, "_knn_indices", None) if reducer is not None else None
     ctx = _quiet()
     try:
-        if n > max_fit_size and has_red and fit_idx is not None and knn is not None and len(knn) == len(fit_idx):
+        if (n > max_fit_size and has_red and fit_idx is not None and knn is not None and len(knn) == len(fit_idx)
+                and rest_nn is not None and len(rest_nn) == n - len(fit_idx)):
             kw = {"precomputed_knn": (reducer._knn_indices, reducer._knn_dists,
                                       getattr(reducer, "_knn_search_index", None))}
             um = _umap(len(fit_idx), 2, seed, target_weight=0.5, init=_init_from(reduced[fit_idx]),
                        n_epochs=map_epochs(len(fit_idx), from_5d=True), **kw)
             out = np.zeros((n, 2), dtype=np.float32)
             out[fit_idx] = um.fit_transform(x[fit_idx], y=None if y is None else y[fit_idx])
-            rest = np.setdiff1d(np.arange(n), fit_idx)
-            if rest_nn is not None and len(rest_nn) == len(rest):
-                out[rest] = out[fit_idx][rest_nn].mean(1)
-            else:
-                out[rest] = _place_by_neighbours(reduced[fit_idx], out[fit_idx], reduced[rest],
-                                                 min(UMAP_SETTINGS["n_neighbors"], len(fit_idx)))
+            out[np.setdiff1d(np.arange(n), fit_idx)] = out[fit_idx][rest_nn].mean(1)
             return out
         if n > max_fit_size:
             rng = rng if rng is not None else np.random.default_rng(seed)
