@@ -5,8 +5,9 @@ Speed: JSONL is read by polars' native reader in one pass, every column as text,
 canonical columns are parsed vectorised (numbers, ISO/epoch timestamps, tag lists). Only a
 file with a line polars cannot parse (bad JSON, invalid UTF-8, a line that is not an object)
 is split line by line with ``json``: good lines are still read in bulk, bad lines go to
-``rejects`` with their line number. Non-canonical columns are kept (as text); they are
-discovered from the first 1,000 records of a JSONL file.
+``rejects`` with their line number. Non-canonical columns are kept (as text). The columns of a
+JSONL file are those of every line up to 64 MB, else of 5,000 lines spread through the file
+(``exact_schema=True``: every line; see :mod:`feedback_lab.io._jsonl`).
 """
 
 from __future__ import annotations
@@ -78,14 +79,18 @@ def _first_keys(text: str) -> set[str] | None:
 
 
 def read_canonical(paths, *, column_map: Mapping[str, str] | None = None, frame: str | None = None,
-                   **options: Any) -> dict[str, Any]:
-    """Read canonical files into raw frames (see module docstring); used via ``read_traces``."""
+                   exact_schema: bool = False, **options: Any) -> dict[str, Any]:
+    """Read canonical files into raw frames (see module docstring); used via ``read_traces``.
+
+    ``exact_schema=True`` finds the columns of a JSONL file over 64 MB in every line rather than
+    in 5,000 sampled ones (slower; sure to keep a column only a few late records carry).
+    """
     if options:
-        msg = f"format 'canonical' takes no option(s) {sorted(options)}; known: column_map, frame."
+        msg = f"format 'canonical' takes no option(s) {sorted(options)}; known: column_map, frame, exact_schema."
         raise TypeError(msg)
     import polars as pl
 
-    results = [_read_file(Path(p), column_map, frame) for p in paths]
+    results = [_read_file(Path(p), column_map, frame, exact_schema) for p in paths]
     out: dict[str, Any] = {}
     for name in ("traces", "spans", "feedback", "events", "rejects"):
         got = [r[name] for r in results if r.get(name) is not None]
@@ -99,7 +104,7 @@ def read_canonical(paths, *, column_map: Mapping[str, str] | None = None, frame:
     return out
 
 
-def _read_file(path: Path, column_map, frame):
+def _read_file(path: Path, column_map, frame, exact_schema: bool = False):
     import polars as pl
 
     data = None
@@ -117,7 +122,7 @@ def _read_file(path: Path, column_map, frame):
     text_start = read_head(path, 64 * 1024).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if text_start == b"{":  # JSONL: plain files go to polars by path (no copy in Python)
         return _read_jsonl(path, _Source(path, open_bytes(path) if head[:2] == b"\x1f\x8b" else None),
-                           column_map, frame)
+                           column_map, frame, exact_schema)
     data = open_bytes(path)
     if text_start == b"[":
         return _read_json_array(path, data, column_map, frame)
@@ -208,7 +213,28 @@ def _apply_column_map(df, column_map, path):
 
 
 # ---------------------------------------------------------------- JSONL
-def _jsonl_keys(src: _Source) -> list[str]:
+def _jsonl_keys(src: _Source, exact_schema: bool = False) -> list[str]:
+    """Keys of the records: those polars finds in every line of a file up to 64 MB, or in 5,000
+    lines spread through a larger one (see :mod:`feedback_lab.io._jsonl`); from the first 1,000
+    records that parse when a sampled line is not JSON (the slow path then reads every line)."""
+    import mmap
+
+    import polars as pl
+
+    from feedback_lab.io._jsonl import sample_lines
+
+    def sample(buf):
+        return sample_lines(buf, full_below=len(buf) if exact_schema else None)
+
+    try:
+        if src.data is not None:
+            lines = sample(src.data)
+        else:
+            with src.path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                lines = sample(mm)
+        return pl.read_ndjson(lines, infer_schema_length=None).columns
+    except polars_failures():
+        pass
     keys: dict[str, None] = {}
     n = 0
     for raw in src.lines():
@@ -226,10 +252,10 @@ def _jsonl_keys(src: _Source) -> list[str]:
     return list(keys)
 
 
-def _read_jsonl(path: Path, data: _Source, column_map, frame):
+def _read_jsonl(path: Path, data: _Source, column_map, frame, exact_schema: bool = False):
     import polars as pl
 
-    keys = _jsonl_keys(data)
+    keys = _jsonl_keys(data, exact_schema)
     schema = {k: pl.String for k in keys}
     try:
         df = pl.read_ndjson(data.polars(), schema=schema) if keys else None

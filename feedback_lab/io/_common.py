@@ -59,8 +59,20 @@ class Rejects:
 
     format: str
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: per file, a function from the record number a reader passes as ``line`` to the line number
+    line_maps: dict[str, Any] = field(default_factory=dict)
+
+    def map_lines(self, file: str | Path, record_to_line) -> None:
+        """Rows of ``file`` are reported by record number; ``record_to_line(n)`` gives the line."""
+        self.line_maps[str(file)] = record_to_line
+
+    def line(self, file: str | Path, line: int | None) -> int | None:
+        """The line number of record/line ``line`` of ``file`` (see :meth:`map_lines`)."""
+        resolve = self.line_maps.get(str(file))
+        return resolve(line) if resolve is not None and line is not None else line
 
     def add(self, file: str | Path, line: int | None, reason: str, raw: Any) -> None:
+        line = self.line(file, line)
         if not isinstance(raw, str):
             try:
                 raw = json.dumps(raw, ensure_ascii=False, default=str)

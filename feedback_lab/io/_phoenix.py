@@ -23,6 +23,10 @@ file), which is not stored twice. Annotator kinds: ``LLM`` -> llm, ``CODE`` -> c
 through the API (``source == "API"``) -> user (end-user feedback relayed by the app). Span
 annotations are attached to their trace through the spans of the same load; otherwise the
 span id stands in for the trace id and a warning says so.
+
+JSONL is read by polars in one pass; its columns are those of every line up to 64 MB, else of
+5,000 lines spread through the file (``read_traces(..., exact_schema=True)``: every line), see
+:mod:`feedback_lab.io._jsonl`. Polars skips blank lines; rejects still name the right line.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import Any
 from feedback_lab.exceptions import UnreadableFileError
 from feedback_lab.io._common import Rejects, open_bytes, polars_failures
 from feedback_lab.io._genai_attrs import ALIASES
+from feedback_lab.io._jsonl import RecordLines, read_ndjson_keys
 from feedback_lab.io._platform_common import flatten_dotted, json_records, messages_text
 from feedback_lab.io._platform_frames import assemble, csv_rows, parse_ts_columns
 from feedback_lab.io._registry import Format
@@ -84,7 +89,7 @@ def _strings(rec: dict) -> dict[str, str | None]:
     return out
 
 
-def load_flat(path: Path, rejects: Rejects):
+def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False):
     """One file as a flat polars frame (dotted column names) with ``_file``/``_line``/``_ref``."""
     import polars as pl
 
@@ -98,12 +103,13 @@ def load_flat(path: Path, rejects: Rejects):
         except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
             raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
     else:
-        df = _load_clean_jsonl(path) if magic[:2] != b"\x1f\x8b" else None
+        tried = magic[:2] != b"\x1f\x8b" and _is_jsonl(path)
+        df = _read_ndjson(path, path, rejects, exact_schema) if tried else None
         if df is None:
             data = open_bytes(path)
             head = data.lstrip()[:1]
             if head in (b"{", b"["):
-                df = _load_json(path, data, rejects)
+                df = _load_json(path, data, rejects, try_polars=not tried, exact_schema=exact_schema)
             else:
                 df = _load_csv(path, data, rejects)
     if "_line" not in df.columns:
@@ -115,44 +121,43 @@ def load_flat(path: Path, rejects: Rejects):
     return df.with_columns(_file=pl.lit(str(path)), _ref=pl.lit(None, dtype=pl.Int64))
 
 
-_BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
-
-
-def _load_clean_jsonl(path: Path):
-    """A plain (not gzipped) clean JSONL file read by polars from the path, without copying it into
-    Python: several lines starting with ``{`` and no blank line inside; else ``None``."""
+def _is_jsonl(path: Path) -> bool:
+    """A plain file of several lines, the first starting with ``{`` (polars reads it from the path,
+    without a copy in Python)."""
     import mmap
-
-    import polars as pl
 
     with path.open("rb") as fh:
         try:
             mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # empty file
-            return None
+            return False
         with mm:
             start = re.compile(rb"[ \t\r\n]*").match(mm).end()
             end = len(mm)
             while end > start and mm[end - 1] in b" \t\r\n":
                 end -= 1
-            if mm[start:start + 1] != b"{" or mm.find(b"\n", start, end) < 0 or _BLANK_LINE.search(mm, start, end):
-                return None
+            return mm[start:start + 1] == b"{" and mm.find(b"\n", start, end) >= 0
+
+
+def _read_ndjson(path: Path, source, rejects: Rejects, exact_schema: bool):
+    """Clean JSONL (a path or bytes) read by polars (keys as :func:`read_ndjson_keys` finds them);
+    ``None`` when polars fails. Polars skips blank lines: rejects map record numbers to lines."""
     try:
-        return _unnest(pl.read_ndjson(path, infer_schema_length=1000))
-    except polars_failures():  # the per-line reader below gives each bad line its reject
+        df = _unnest(read_ndjson_keys(source, full_inference=exact_schema))
+    except polars_failures():
         return None
+    rejects.map_lines(path, RecordLines(source))
+    return df
 
 
-def _load_json(path: Path, data: bytes, rejects: Rejects):
+def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = True, exact_schema: bool = False):
     import polars as pl
 
     body = data.strip()
-    # clean JSONL: several lines, none blank (one C-level scan; splitting 200k lines cost ~10% of the read)
-    if body[:1] == b"{" and b"\n" in body and re.search(rb"\n[ \t\r]*\n", body) is None:
-        try:  # fast path: clean JSONL
-            return _unnest(pl.read_ndjson(data, infer_schema_length=1000))
-        except polars_failures():
-            pass
+    if try_polars and body[:1] == b"{" and b"\n" in body:  # JSONL
+        df = _read_ndjson(path, data, rejects, exact_schema)
+        if df is not None:
+            return df
     rows = []
     for _, line, _raw, rec in json_records([path], rejects):
         r = _strings(rec)
@@ -262,18 +267,19 @@ def spans_frame(df, rejects: Rejects):
         tags = [_tags(v) for v in out["_tags"].to_list()]
         out = out.with_columns(tags=pl.Series(tags, dtype=pl.List(pl.String))).drop("_tags")
     # rejects: missing ids, non-numeric token counts
-    bad = out["span_id"].is_null() | out["trace_id"].is_null()
-    reasons = pl.when(pl.col("span_id").is_null()).then(pl.lit("missing context.span_id"))
-    reasons = reasons.when(pl.col("trace_id").is_null()).then(pl.lit("missing context.trace_id"))
-    for k in ("input_tokens", "output_tokens", "cost"):
-        b = out[f"_raw_{k}"].is_not_null() & out[k].is_null()
-        bad = bad | b
-        reasons = reasons.when(pl.col(f"_raw_{k}").is_not_null() & pl.col(k).is_null()).then(
-            pl.format("{} is not a number: {}", pl.lit(k), pl.col(f"_raw_{k}").str.slice(0, 60)))
-    out = out.with_columns(_why=reasons.otherwise(None))
-    for r in out.filter(bad).iter_rows(named=True):
-        rejects.add(r["_file"], r["_line"], r["_why"], {k: v for k, v in r.items() if not k.startswith("_")})
-    out = out.filter(~bad).drop("_why", *[f"_raw_{k}" for k in raws])
+    not_num = {k: pl.col(f"_raw_{k}").is_not_null() & pl.col(k).is_null() for k in raws}
+    bad = out.select(pl.any_horizontal(pl.col("span_id").is_null(), pl.col("trace_id").is_null(),
+                                       *not_num.values())).to_series()
+    if bad.any():
+        reasons = pl.when(pl.col("span_id").is_null()).then(pl.lit("missing context.span_id"))
+        reasons = reasons.when(pl.col("trace_id").is_null()).then(pl.lit("missing context.trace_id"))
+        for k, b in not_num.items():
+            reasons = reasons.when(b).then(
+                pl.format("{} is not a number: {}", pl.lit(k), pl.col(f"_raw_{k}").str.slice(0, 60)))
+        for r in out.filter(bad).with_columns(_why=reasons.otherwise(None)).iter_rows(named=True):
+            rejects.add(r["_file"], r["_line"], r["_why"], {k: v for k, v in r.items() if not k.startswith("_")})
+        out = out.filter(~bad)
+    out = out.drop(*[f"_raw_{k}" for k in raws])
     return out.with_columns(pl.col("input_tokens").round(0).cast(pl.Int64),
                             pl.col("output_tokens").round(0).cast(pl.Int64))
 
@@ -357,14 +363,21 @@ def is_annotation_frame(columns) -> bool:
     return any(c in cols for c in _ANN_COLS)
 
 
-def read(paths: list[Path], **options: Any) -> dict[str, Any]:
-    """Read Phoenix spans and annotation files (any mix); see the module docstring."""
+def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> dict[str, Any]:
+    """Read Phoenix spans and annotation files (any mix); see the module docstring.
+
+    ``exact_schema=True`` infers the columns of a JSONL file over 64 MB from every line instead
+    of from 5,000 sampled lines (see :mod:`feedback_lab.io._jsonl`): slower, and sure to keep an
+    attribute that only a few late spans carry.
+    """
     import polars as pl
 
+    if options:
+        raise TypeError(f"format 'phoenix' takes no option(s) {sorted(options)}; known: exact_schema.")
     rejects = Rejects(NAME)
     span_parts, fb_parts = [], []
     for path in map(Path, paths):
-        df = load_flat(path, rejects)
+        df = load_flat(path, rejects, exact_schema=exact_schema)
         if len(df) == 0:
             continue
         if is_annotation_frame(df.columns):

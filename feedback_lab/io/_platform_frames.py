@@ -18,7 +18,8 @@ from feedback_lab.io._platform_common import jdump
 
 __all__ = ["assemble", "assemble_traces", "csv_rows", "parse_ts_columns", "rows_frame"]
 
-#: extra per-trace columns a span row may carry (taken from the root span first)
+#: extra per-trace columns a span row may carry (taken from the root span first, see
+#: :func:`feedback_lab.io._spans.traces_from_spans`)
 TRACE_EXTRAS = ("session_id", "user_id", "prompt_version", "task", "reference", "tags", "metadata",
                 "cost", "source")
 
@@ -74,25 +75,32 @@ def parse_ts_columns(df, cols: tuple[str, ...], rejects: Rejects, refs: list[Any
 
     from feedback_lab.io._common import parse_timestamps
 
-    bad_any = pl.Series([False] * len(df), dtype=pl.Boolean)
     reasons: dict[int, str] = {}
-    new_cols = []
+    bad_masks, new_cols = [], []
+    # RFC 3339 text (what almost every export writes) parses in one select, the columns in parallel
+    text = [c for c in cols if c in df.columns and df.schema[c] == pl.String]
+    fast = df.select(pl.col(text).str.to_datetime("%+", strict=False, time_unit="us").dt.convert_time_zone("UTC"))
+    left = fast.select((pl.col(c).is_null() & df[c].is_not_null()).any() for c in text).row(0) if text else ()
+    done = {c for c, todo in zip(text, left, strict=True) if not todo}
     for c in cols:
         if c not in df.columns:
+            continue
+        if c in done:
+            new_cols.append(fast[c])
             continue
         parsed, bad = parse_timestamps(df[c])
         bad = bad.cast(pl.Boolean)  # an empty input gives a Null-typed mask
         for i in bad.arg_true().to_list():
             reasons.setdefault(i, f"{c}: unparseable timestamp {str(df[c][i])[:60]!r}")
-        bad_any = bad_any | bad
+        bad_masks.append(bad)
         new_cols.append(parsed.alias(c))
+    for i, why in sorted(reasons.items()):  # the raw record as read, before parsing
+        row = df.row(i, named=True)
+        rejects.add(row["_file"], row["_line"], why, _raw_of(refs, row["_ref"], row))
     if new_cols:
         df = df.with_columns(new_cols)
     if reasons:
-        for i, why in sorted(reasons.items()):
-            row = df.row(i, named=True)
-            rejects.add(row["_file"], row["_line"], why, _raw_of(refs, row["_ref"], row))
-        df = df.filter(~bad_any)
+        df = df.filter(~pl.any_horizontal(bad_masks))
     return df
 
 
@@ -104,33 +112,22 @@ def drop_duplicate_ids(df, keys: list[str], rejects: Rejects, refs: list[Any], w
         return df
     df = df.with_row_index("_pos")
     first = df.group_by(keys, maintain_order=True).agg(pl.col("_pos").first().alias("_first"),
-                                                       pl.col("_line").first().alias("_first_line"))
+                                                       pl.col("_line").first().alias("_first_line"),
+                                                       pl.col("_file").first().alias("_first_file"))
     df = df.join(first, on=keys, how="left", nulls_equal=True)
     dup = df.filter(pl.col("_pos") != pl.col("_first"))
     for row in dup.iter_rows(named=True):
         rejects.add(row["_file"], row["_line"],
-                    f"duplicate {what} {row[keys[-1]]!r} (first seen at line {row['_first_line']}); kept the first",
+                    f"duplicate {what} {row[keys[-1]]!r} (first seen at "
+                    f"{_where(row['_file'], row['_first_file'], rejects.line(row['_first_file'], row['_first_line']))}"
+                    "); kept the first",
                     _raw_of(refs, row["_ref"], row))
-    return df.filter(pl.col("_pos") == pl.col("_first")).drop("_pos", "_first", "_first_line")
+    return df.filter(pl.col("_pos") == pl.col("_first")).drop("_pos", "_first", "_first_line", "_first_file")
 
 
-def trace_extras(spans):
-    """Per-trace values of :data:`TRACE_EXTRAS`, taken from the root span first."""
-    import polars as pl
-
-    present = [c for c in TRACE_EXTRAS if c in spans.columns]
-    ids = spans.select("trace_id", pl.col("span_id").alias("parent_id"), pl.lit(True).alias("_pk"))
-    spans = spans.select("trace_id", "parent_id", *present)  # only what the reduction reads
-    s = spans.join(ids.unique(["trace_id", "parent_id"]), on=["trace_id", "parent_id"], how="left")
-    s = s.with_columns(_root=pl.col("parent_id").is_null() | pl.col("_pk").is_null())
-    s = s.sort("_root", descending=True, maintain_order=True)
-    aggs = []
-    for c in present:
-        if c == "cost":
-            aggs.append(pl.when(pl.col("cost").is_not_null().any()).then(pl.col("cost").sum()).alias("cost"))
-        else:
-            aggs.append(pl.col(c).drop_nulls().first().alias(c))
-    return s.group_by("trace_id", maintain_order=True).agg(aggs)
+def _where(file: str, first_file: str, line: int | None) -> str:
+    """``line N``, naming the first file too when the duplicate is in another one."""
+    return f"line {line}" if first_file == file else f"{first_file} line {line}"
 
 
 def assemble(fmt: str, span_rows, feedback_rows, rejects: Rejects, refs: list[Any],
@@ -148,7 +145,7 @@ def assemble(fmt: str, span_rows, feedback_rows, rejects: Rejects, refs: list[An
     spans = drop_duplicate_ids(spans, ["trace_id", "span_id"], rejects, refs, "span_id")
     traces = None
     if len(spans):
-        traces = traces_from_spans(spans).join(trace_extras(spans), on="trace_id", how="left")
+        traces = traces_from_spans(spans, TRACE_EXTRAS)
         if traces_override is not None:
             traces = traces_override(traces)
         traces = conform(traces, "traces")

@@ -62,7 +62,7 @@ def normalize_kind(kind: str | None) -> str | None:
     return KIND_ALIASES.get(k, k)
 
 
-def traces_from_spans(spans):
+def traces_from_spans(spans, extras: tuple[str, ...] | list[str] = ()):
     """One row per ``trace_id`` from a canonical polars ``spans`` frame.
 
     Parameters
@@ -70,19 +70,26 @@ def traces_from_spans(spans):
     spans : polars.DataFrame
         Canonical span columns (``span_id, trace_id, parent_id, kind, name, start, end, model,
         input, output, input_tokens, output_tokens, status``; missing ones count as null).
+    extras : sequence of str, optional
+        Further per-span columns to carry to the trace (``session_id``, ``tags``...): the first
+        non-null value among the root spans, else among all spans; ``cost`` is summed.
 
     Returns
     -------
     polars.DataFrame
         Columns ``trace_id, timestamp, model, input, output, latency_ms, input_tokens,
-        output_tokens, status`` (conform with ``schema.conform(..., "traces")``).
+        output_tokens, status`` (conform with ``schema.conform(..., "traces")``), then the
+        ``extras`` present in ``spans``; traces in the order of their first span.
 
     Notes
     -----
     The root is the span with no parent, or whose parent is not in the trace (partial
     exports); with several roots the earliest wins. When the root has no input/output,
     the first LLM span's input and the last LLM span's output are used. The model is the
-    one of the LLM span with most output tokens (ties: earliest).
+    one of the LLM span with most output tokens (ties: earliest). "First", "earliest" and
+    "last" follow span start times (a missing start counts as the span's end; spans without
+    either come last, in file order). The status is ``"error"`` when any span failed, else
+    the first span's non-null status.
 
     Examples
     --------
@@ -100,56 +107,62 @@ def traces_from_spans(spans):
 
     from feedback_lab.schema import SPANS, conform
 
+    extras = [c for c in dict.fromkeys(extras) if spans is not None and c in spans.columns and c not in SPANS]
     if spans is None or len(spans) == 0:
         return pl.DataFrame(
             schema={"trace_id": pl.String, "timestamp": pl.Datetime("us", "UTC"), "model": pl.String,
                     "input": pl.String, "output": pl.String, "latency_ms": pl.Float64,
-                    "input_tokens": pl.Int64, "output_tokens": pl.Int64, "status": pl.String}
+                    "input_tokens": pl.Int64, "output_tokens": pl.Int64, "status": pl.String,
+                    **{c: spans.schema[c] for c in extras}}
         )
-    s = conform(spans, "spans").select(list(SPANS)).with_row_index("_order")
-    ids_in_trace = s.select("trace_id", pl.col("span_id").alias("parent_id"), pl.lit(True).alias("_parent_known"))
-    s = s.join(ids_in_trace, on=["trace_id", "parent_id"], how="left")
-    s = s.with_columns(
-        _is_root=pl.col("parent_id").is_null() | pl.col("_parent_known").is_null(),
-        _is_llm=pl.col("kind") == "llm",
+    s = conform(spans.select(*[c for c in SPANS if c in spans.columns], *extras), "spans")
+    s = s.select(*SPANS, *extras).with_row_index("_order")
+    # a root has no parent, or a parent that is not a span of its trace (one hash lookup per span)
+    s = s.with_columns(_root=pl.col("parent_id").is_null() | ~pl.struct("trace_id", "parent_id").is_in(
+        pl.struct("trace_id", pl.col("span_id").alias("parent_id")).implode()))
+    llm = pl.col("kind") == "llm"
+    root = pl.col("_root")
+    # one pass: spans in start order, every per-trace value an aggregation of one group_by
+    s = s.select(
+        "_order", "trace_id", "_root", "end", "status", "input", "output", "model", *extras,
         _start=pl.col("start").fill_null(pl.col("end")),
-    )
-    roots = (
-        s.filter("_is_root")
-        .sort(["trace_id", "_start", "_order"], nulls_last=True)
-        .group_by("trace_id", maintain_order=True)
-        .first()
-        .select("trace_id", pl.col("input").alias("_root_in"), pl.col("output").alias("_root_out"))
-    )
-    llm = s.filter("_is_llm").sort(["trace_id", "_start", "_order"], nulls_last=True)
-    llm_io = llm.group_by("trace_id", maintain_order=True).agg(
-        pl.col("input").drop_nulls().first().alias("_llm_in"),
-        pl.col("output").drop_nulls().last().alias("_llm_out"),
-        pl.col("input_tokens").sum().alias("input_tokens"),
-        pl.col("output_tokens").sum().alias("output_tokens"),
-        pl.col("input_tokens").is_not_null().any().alias("_has_in_tok"),
-        pl.col("output_tokens").is_not_null().any().alias("_has_out_tok"),
-        pl.col("model").sort_by(pl.col("output_tokens").fill_null(-1), descending=True, maintain_order=True)
-        .drop_nulls().first().alias("model"),
-    )
-    agg = s.group_by("trace_id", maintain_order=True).agg(
+        _llm_in=pl.when(llm).then(pl.col("input")), _llm_out=pl.when(llm).then(pl.col("output")),
+        _in_tok=pl.when(llm).then(pl.col("input_tokens")), _out_tok=pl.when(llm).then(pl.col("output_tokens")),
+        _model_rank=pl.when(llm & pl.col("model").is_not_null()).then(pl.col("output_tokens").fill_null(-1)),
+        **{f"_root_{c}": pl.when(root).then(pl.col(c)) for c in extras if c != "cost"},
+    ).sort("_start", nulls_last=True, maintain_order=True)
+    first_root = pl.col("_root").arg_max()  # the first True: the earliest root
+    aggs = [
+        pl.col("_order").min().alias("_first"),
         pl.col("_start").min().alias("timestamp"),
         pl.col("end").max().alias("_end"),
-        (pl.col("status").str.to_lowercase().is_in(["error", "failed", "failure"])).any().alias("_err"),
+        pl.col("status").str.to_lowercase().is_in(["error", "failed", "failure"]).any().alias("_err"),
         pl.col("status").drop_nulls().first().alias("_status"),
-    )
-    out = (
-        agg.join(roots, on="trace_id", how="left")
-        .join(llm_io, on="trace_id", how="left")
-        .with_columns(
-            input=pl.coalesce("_root_in", "_llm_in"),
-            output=pl.coalesce("_root_out", "_llm_out"),
-            latency_ms=(pl.col("_end") - pl.col("timestamp")).dt.total_microseconds().cast(pl.Float64) / 1000.0,
-            input_tokens=pl.when(pl.col("_has_in_tok")).then(pl.col("input_tokens")),
-            output_tokens=pl.when(pl.col("_has_out_tok")).then(pl.col("output_tokens")),
-            status=pl.when(pl.col("_err")).then(pl.lit("error")).otherwise(pl.col("_status")),
+        pl.when(pl.col("_root").any()).then(pl.col("input").get(first_root)).alias("_root_in"),
+        pl.when(pl.col("_root").any()).then(pl.col("output").get(first_root)).alias("_root_out"),
+        pl.col("_llm_in").drop_nulls().first(),
+        pl.col("_llm_out").drop_nulls().last(),
+        pl.when(pl.col("_in_tok").is_not_null().any()).then(pl.col("_in_tok").sum()).alias("input_tokens"),
+        pl.when(pl.col("_out_tok").is_not_null().any()).then(pl.col("_out_tok").sum()).alias("output_tokens"),
+        # the LLM span with most output tokens; arg_max gives the first, i.e. earliest, of ties
+        pl.when(pl.col("_model_rank").is_not_null().any())
+        .then(pl.col("model").get(pl.col("_model_rank").arg_max())).alias("model"),
+    ]
+    for c in extras:
+        if c == "cost":
+            aggs.append(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).alias(c))
+        else:
+            aggs.append(pl.coalesce(pl.col(f"_root_{c}").drop_nulls().first(), pl.col(c).drop_nulls().first()).alias(c))
+    return (
+        s.group_by("trace_id").agg(aggs).sort("_first")
+        .select(
+            "trace_id", "timestamp", "model",
+            pl.coalesce("_root_in", "_llm_in").alias("input"),
+            pl.coalesce("_root_out", "_llm_out").alias("output"),
+            ((pl.col("_end") - pl.col("timestamp")).dt.total_microseconds().cast(pl.Float64) / 1000.0)
+            .alias("latency_ms"),
+            "input_tokens", "output_tokens",
+            pl.when(pl.col("_err")).then(pl.lit("error")).otherwise(pl.col("_status")).alias("status"),
+            *extras,
         )
-        .select("trace_id", "timestamp", "model", "input", "output", "latency_ms",
-                "input_tokens", "output_tokens", "status")
     )
-    return out

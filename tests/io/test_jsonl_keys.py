@@ -1,0 +1,125 @@
+"""JSONL read by polars without losing late keys, and record numbers mapped back to lines
+(feedback_lab/io/_jsonl.py, used by the canonical and Phoenix readers).
+
+``polars.read_ndjson`` ignores every key missing from the lines it inferred its schema from
+(pola-rs/polars#29330); these tests pin that the readers do not lose such keys.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+import feedback_lab as fl
+from feedback_lab.io import _jsonl
+from feedback_lab.io._jsonl import RecordLines, read_ndjson_keys, sample_lines
+
+
+def _phoenix_span(i: int, **attrs) -> dict:
+    return {"context.span_id": f"s{i}", "context.trace_id": f"t{i}", "parent_id": None, "span_kind": "LLM",
+            "start_time": "2026-01-01T00:00:00+00:00", "end_time": "2026-01-01T00:00:01+00:00",
+            "attributes.input.value": f"question {i}", **attrs}
+
+
+def _write(path, records) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_polars_alone_drops_a_key_first_seen_after_its_sample():
+    """The behaviour this module exists for; if polars ever stops dropping the key, the
+    sampling below can go."""
+    data = b"".join(b'{"a": %d}\n' % i for i in range(200)) + b'{"a": 1, "late": "x"}\n'
+    assert "late" not in pl.read_ndjson(data, infer_schema_length=100).columns
+    assert read_ndjson_keys(data)["late"].to_list()[-1] == "x"
+
+
+def test_phoenix_keeps_a_model_first_seen_after_line_1000(tmp_path):
+    recs = [_phoenix_span(i) for i in range(1500)]
+    recs.append(_phoenix_span(1500, **{"attributes.llm.model_name": "gpt-late", "attributes.session.id": "s-late",
+                                       "attributes.custom.flag": "on"}))
+    p = tmp_path / "spans.jsonl"
+    _write(p, recs)
+    ts = fl.read_traces(p)
+    assert len(ts.spans) == 1501 and len(ts.rejects) == 0
+    late = ts.spans.filter(pl.col("span_id") == "s1500").row(0, named=True)
+    assert late["model"] == "gpt-late"
+    assert json.loads(late["attributes"])["attributes.custom.flag"] == "on"
+    assert ts.traces.filter(pl.col("trace_id") == "t1500")["session_id"].to_list() == ["s-late"]
+
+
+def test_canonical_keeps_a_column_first_seen_after_record_1000(tmp_path):
+    recs = [{"trace_id": f"t{i}", "input": "q", "output": "a"} for i in range(1500)]
+    recs.append({"trace_id": "t1500", "input": "q", "output": "a", "reference": "the reference"})
+    p = tmp_path / "traces.jsonl"
+    _write(p, recs)
+    ts = fl.read_traces(p)
+    assert ts.traces.filter(pl.col("trace_id") == "t1500")["reference"].to_list() == ["the reference"]
+
+
+@pytest.mark.parametrize("fmt", ["phoenix", "canonical"])
+def test_large_files_sample_lines_spread_through_the_file(tmp_path, monkeypatch, fmt):
+    """Above FULL_INFERENCE_BYTES the schema comes from sampled lines: a second export appended
+    to the first is seen; a key on one late line needs ``exact_schema=True``."""
+    monkeypatch.setattr(_jsonl, "FULL_INFERENCE_BYTES", 0)
+    monkeypatch.setattr(_jsonl, "_SPREAD_LINES", 100)  # one line in 30 of the 3,000
+    n = 3000
+    if fmt == "phoenix":
+        recs = [_phoenix_span(i) for i in range(n)]
+        appended = {"attributes.llm.model_name": "gpt-appended"}
+        lonely = {"attributes.user.id": "u-lonely"}
+        model_of = lambda ts, i: ts.spans.filter(pl.col("span_id") == f"s{i}")["model"][0]  # noqa: E731
+        lonely_text = b"u-lonely"
+    else:
+        recs = [{"trace_id": f"t{i}", "input": "q", "output": "a"} for i in range(n)]
+        appended = {"model": "gpt-appended"}
+        lonely = {"prompt_version": "v-lonely"}
+        model_of = lambda ts, i: ts.traces.filter(pl.col("trace_id") == f"t{i}")["model"][0]  # noqa: E731
+        lonely_text = b"v-lonely"
+    for i in range(n // 2, n):  # the second half: an export with one more column
+        recs[i].update(appended)
+    p = tmp_path / "export.jsonl"
+    for at in range(1234, 1264):  # one line outside the first 1,000 that no sampled line is
+        _write(p, [{**r, **lonely} if i == at else r for i, r in enumerate(recs)])
+        if lonely_text not in sample_lines(p.read_bytes()):
+            break
+    else:
+        pytest.fail("every candidate line was sampled")
+    ts = fl.read_traces(p, format=fmt)
+    assert model_of(ts, n - 1) == "gpt-appended" and model_of(ts, n // 2) == "gpt-appended"
+    exact = fl.read_traces(p, format=fmt, exact_schema=True)
+    col, value = ("user_id", "u-lonely") if fmt == "phoenix" else ("prompt_version", "v-lonely")
+    assert ts.traces[col].is_null().all()
+    assert exact.traces.filter(pl.col("trace_id") == f"t{at}")[col].to_list() == [value]
+
+
+def test_sample_lines_takes_the_head_and_evenly_spaced_lines():
+    lines = [b'{"i": %4d}' % i for i in range(1000)]  # 11 bytes each with the newline
+    data = b"\n".join(lines) + b"\n"
+    got = sample_lines(data, head=3, spread=4, full_below=0).splitlines()
+    assert got == [lines[0], lines[1], lines[2], lines[0], lines[250], lines[500], lines[750]]
+    assert sample_lines(data, full_below=len(data)) == data  # small: the whole file
+
+
+def test_record_lines_skip_blank_and_whitespace_lines():
+    data = b'{"a": 1}\n\n  \n{"a": 2}\r\n\t\n{"a": 3}'
+    lines = RecordLines(data)
+    assert [lines(1), lines(2), lines(3), lines(4)] == [1, 4, 6, None]
+    assert len(pl.read_ndjson(data)) == 3  # polars skips those lines too
+
+
+def test_phoenix_rejects_name_lines_after_blank_lines(tmp_path):
+    recs = [_phoenix_span(0), _phoenix_span(1), {**_phoenix_span(2), "start_time": "yesterday"},
+            _phoenix_span(0)]  # line 7: a duplicate of line 1
+    p = tmp_path / "spans.jsonl"
+    text = "\n".join(json.dumps(r) for r in recs)
+    p.write_text(text.replace("\n", "\n\n", 2) + "\n")  # blank lines 2 and 4
+    assert [i for i, line in enumerate(p.read_text().splitlines(), 1) if line.strip()] == [1, 3, 5, 6]
+    ts = fl.read_traces(p, format="phoenix")
+    assert len(ts.spans) == 2
+    rej = ts.rejects.sort("line")
+    assert rej["line"].to_list() == [5, 6]
+    assert rej["reason"][0].startswith("start: unparseable timestamp 'yesterday'")
+    assert "first seen at line 1" in rej["reason"][1]
+    assert json.loads(rej["raw"][0])["start"] == "yesterday"  # the raw value, not the failed parse
