@@ -6,7 +6,7 @@ canonical columns are parsed vectorised (numbers, ISO/epoch timestamps, tag list
 file with a line polars cannot parse (bad JSON, invalid UTF-8, a line that is not an object)
 is split line by line with ``json``: good lines are still read in bulk, bad lines go to
 ``rejects`` with their line number. Non-canonical columns are kept (as text). The columns of a
-JSONL file are those of every line up to 64 MB, else of 5,000 lines spread through the file
+JSONL file are those of every line up to 64 MB, else of 2,000 lines spread through the file
 (``exact_schema=True``: every line; see :mod:`feedback_lab.io._jsonl`).
 """
 
@@ -83,7 +83,7 @@ def read_canonical(paths, *, column_map: Mapping[str, str] | None = None, frame:
     """Read canonical files into raw frames (see module docstring); used via ``read_traces``.
 
     ``exact_schema=True`` finds the columns of a JSONL file over 64 MB in every line rather than
-    in 5,000 sampled ones (slower; sure to keep a column only a few late records carry).
+    in 2,000 sampled ones (slower; sure to keep a column only a few late records carry).
     """
     if options:
         msg = f"format 'canonical' takes no option(s) {sorted(options)}; known: column_map, frame, exact_schema."
@@ -214,7 +214,7 @@ def _apply_column_map(df, column_map, path):
 
 # ---------------------------------------------------------------- JSONL
 def _jsonl_keys(src: _Source, exact_schema: bool = False) -> list[str]:
-    """Keys of the records: those polars finds in every line of a file up to 64 MB, or in 5,000
+    """Keys of the records: those polars finds in every line of a file up to 64 MB, or in 2,000
     lines spread through a larger one (see :mod:`feedback_lab.io._jsonl`); from the first 1,000
     records that parse when a sampled line is not JSON (the slow path then reads every line)."""
     import mmap

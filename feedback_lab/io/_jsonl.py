@@ -7,7 +7,7 @@ whole file is exact but costs a second parse (0.65 s on top of a 0.4 s read at 2
 :func:`read_ndjson_keys` is exact where that is cheap:
 
 - files up to :data:`FULL_INFERENCE_BYTES` (64 MB, ~60,000 spans) are inferred from every line;
-- larger files from their first 1,000 lines plus 4,000 lines spread evenly through the file, so a
+- larger files from their first 1,000 lines plus 1,000 lines spread evenly through the file, so a
   second export appended to the first, or a kind of record that only starts late, is seen.
   A key that none of those lines carries is not read; ``full_inference=True`` (the readers'
   ``exact_schema=True`` option) infers from every line instead. Keeping every key would need
@@ -29,7 +29,7 @@ __all__ = ["FULL_INFERENCE_BYTES", "RecordLines", "read_ndjson_keys", "sample_li
 #: files up to this size get their schema inferred from every line
 FULL_INFERENCE_BYTES = 64 * 1024 * 1024
 _HEAD_LINES = 1000
-_SPREAD_LINES = 4000
+_SPREAD_LINES = 1000
 
 
 def sample_lines(buf: Any, *, head: int | None = None, spread: int | None = None,

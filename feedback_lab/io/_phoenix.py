@@ -25,7 +25,7 @@ annotations are attached to their trace through the spans of the same load; othe
 span id stands in for the trace id and a warning says so.
 
 JSONL is read by polars in one pass; its columns are those of every line up to 64 MB, else of
-5,000 lines spread through the file (``read_traces(..., exact_schema=True)``: every line), see
+2,000 lines spread through the file (``read_traces(..., exact_schema=True)``: every line), see
 :mod:`feedback_lab.io._jsonl`. Polars skips blank lines; rejects still name the right line.
 """
 
@@ -224,9 +224,22 @@ def spans_frame(df, rejects: Rejects):
     """Flat Phoenix frame -> span rows frame (canonical columns + trace extras)."""
     import polars as pl
 
-    nums = {"input_tokens": _attr(df, "input_tokens", "num"), "output_tokens": _attr(df, "output_tokens", "num"),
-            "cost": _attr(df, "cost", "num")}
-    raws = {k: _attr(df, k) for k in ("input_tokens", "output_tokens", "cost")}
+    nums = {k: _attr(df, k, "num") for k in ("input_tokens", "output_tokens", "cost")}
+    # the text of a count, kept to name it in a reject when it is not a number (a column of
+    # numbers cannot fail, so only text columns need it)
+    raws = {k: _attr(df, k) for k in nums if any(
+        (t := df.schema.get(f"attributes.{a}")) is not None and not (t.is_numeric() or t == pl.Boolean)
+        for a in ALIASES[k])}
+    # the input/output text is in the input/output columns: the attributes JSON does not repeat it
+    # (on text-heavy spans that copy doubled the memory and was a fifth of the load time)
+    texts_in = {next((c for c in (f"attributes.{k}" for k in ALIASES[side]) if c in df.columns), None)
+                for side in ("input", "output")} - {None}
+    attr_cols = [c for c in df.columns if c.startswith("attributes.") and c not in texts_in]
+    # RFC 3339 times parsed here already (anything else is parsed, or rejected, by the caller)
+    fast_ts = {f"_{c}_rfc3339": pl.col(src).str.to_datetime("%+", strict=False, time_unit="us")
+               .dt.convert_time_zone("UTC") for c, src in (("start", "start_time"), ("end", "end_time"))
+               if df.schema.get(src) == pl.String}
+    # one select: polars evaluates the expressions in parallel (the JSON encoding is the longest)
     out = df.select(
         span_id=_col(df, ["context.span_id", "span_id", "_index"]).str.strip_prefix("0x"),
         trace_id=_col(df, ["context.trace_id", "trace_id"]).str.strip_prefix("0x"),
@@ -236,7 +249,7 @@ def spans_frame(df, rejects: Rejects):
         start=_col(df, ["start_time"], "raw") if "start_time" in df.columns else pl.lit(None, pl.String),
         end=_col(df, ["end_time"], "raw") if "end_time" in df.columns else pl.lit(None, pl.String),
         model=_attr(df, "model"), input=_attr(df, "input"), output=_attr(df, "output"),
-        **{k: v for k, v in nums.items()},
+        **nums,
         **{f"_raw_{k}": v for k, v in raws.items()},
         status=_col(df, ["status_code", "status.status_code"]).str.to_lowercase()
         .replace({"unset": None, "statuscode.unset": None, "statuscode.ok": "ok", "statuscode.error": "error"}),
@@ -244,16 +257,15 @@ def spans_frame(df, rejects: Rejects):
         prompt_version=_attr(df, "prompt_version"), task=_attr(df, "task"), reference=_attr(df, "reference"),
         metadata=_attr(df, "metadata"), _tags=_attr(df, "tags", "raw") if any(
             f"attributes.{k}" in df.columns for k in ALIASES["tags"]) else pl.lit(None, pl.String),
+        attributes=pl.struct(attr_cols).struct.json_encode() if attr_cols else pl.lit(None, pl.String),
         _file=pl.col("_file"), _line=pl.col("_line"), _ref=pl.col("_ref"),
+        **fast_ts,
     )
-    # the input/output text is in the input/output columns: the attributes JSON does not repeat it
-    # (on text-heavy spans that copy doubled the memory and was a fifth of the load time)
-    texts_in = {next((c for c in (f"attributes.{k}" for k in ALIASES[side]) if c in df.columns), None)
-                for side in ("input", "output")} - {None}
-    attr_cols = [c for c in df.columns if c.startswith("attributes.") and c not in texts_in]
-    attrs = (df.select(pl.struct(attr_cols).struct.json_encode()).to_series() if attr_cols
-             else pl.Series([None] * len(df), dtype=pl.String))
-    out = out.with_columns(attributes=attrs)
+    if fast_ts:  # a column with a value "%+" did not parse stays text for parse_ts_columns
+        target = {f: f.removeprefix("_").removesuffix("_rfc3339") for f in fast_ts}
+        left = out.select((pl.col(f).is_null() & pl.col(c).is_not_null()).any() for f, c in target.items()).row(0)
+        out = out.with_columns(pl.col(f).alias(target[f]) for f, todo in zip(fast_ts, left, strict=True)
+                               if not todo).drop(*fast_ts)
     # inputs/outputs from message lists when input.value/output.value are absent
     for side, col in (("input", "attributes.llm.input_messages"), ("output", "attributes.llm.output_messages")):
         missing = (out[side].is_null() & df[col].is_not_null()).arg_true() if col in df.columns else []
@@ -367,7 +379,7 @@ def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> di
     """Read Phoenix spans and annotation files (any mix); see the module docstring.
 
     ``exact_schema=True`` infers the columns of a JSONL file over 64 MB from every line instead
-    of from 5,000 sampled lines (see :mod:`feedback_lab.io._jsonl`): slower, and sure to keep an
+    of from 2,000 sampled lines (see :mod:`feedback_lab.io._jsonl`): slower, and sure to keep an
     attribute that only a few late spans carry.
     """
     import polars as pl
@@ -424,4 +436,5 @@ FORMAT = Format(
     read=read,
     extensions=(".parquet", ".csv", ".jsonl", ".json", ".gz"),
     reads_together=True,
+    unique_traces=True,  # all its files go to one assemble(), whose traces come from one group_by
 )

@@ -139,8 +139,11 @@ def assemble(fmt: str, span_rows, feedback_rows, rejects: Rejects, refs: list[An
     from feedback_lab.schema import SPANS, conform
 
     spans = span_rows if isinstance(span_rows, pl.DataFrame) else rows_frame(span_rows)
-    k = pl.col("kind").str.strip_chars().str.to_lowercase()
-    spans = spans.with_columns(kind=k.replace({**KIND_ALIASES, **EXTRA_KINDS}))
+    # the few distinct kinds are normalised in Python, then mapped in one pass
+    kinds = spans["kind"].unique().drop_nulls().to_list()
+    aliases = {**KIND_ALIASES, **EXTRA_KINDS}
+    spans = spans.with_columns(pl.col("kind").replace(
+        {k: aliases.get(k.strip().lower(), k.strip().lower()) for k in kinds}))
     spans = parse_ts_columns(spans, ("start", "end"), rejects, refs)
     spans = drop_duplicate_ids(spans, ["trace_id", "span_id"], rejects, refs, "span_id")
     traces = None

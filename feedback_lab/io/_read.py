@@ -196,6 +196,7 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
     collected: dict[str, list] = {name: [] for name in FRAMES}
     line_of: dict[str, Any] = {}  # file -> callable(rows) -> lines, for readers that report rows lazily
     groups: list[tuple[object, list[Path]]] = []  # (format, files) in first-seen order
+    unique_traces: list[bool] = []  # per traces frame: its reader guarantees one row per trace_id
     together: dict[str, int] = {}
     for path in files:
         fmt = get_format(sniff_format(path) if format == "auto" else format)
@@ -240,9 +241,11 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
                     for p in paths:
                         line_of[str(p)] = (raw or {}).get("line_of")
             collected[name].append(df)
+            if name == "traces":
+                unique_traces.append(fmt.unique_traces)
     frames = {name: (pl.concat(dfs, how="diagonal_relaxed") if dfs else None) for name, dfs in collected.items()}
     extra = []
-    if frames["traces"] is not None:
+    if frames["traces"] is not None and unique_traces != [True]:
         frames["traces"], rej = _dedupe_traces(frames["traces"], line_of)
         extra.append(rej)
     for name, keys, what in (("spans", ["trace_id", "span_id"], "duplicate span_id"),

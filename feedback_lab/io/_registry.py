@@ -63,6 +63,10 @@ class Format:
         sync rows): ``read_traces`` then passes all files of this format to one ``read``
         call, and the reader must set ``_file`` (and ``_line``) on its rows itself. False:
         one call per file, and ``read_traces`` de-duplicates across files.
+    unique_traces : bool
+        True when ``read`` never returns two ``traces`` rows with one ``trace_id`` (traces
+        reduced from spans): when it is the only reader of a call, ``read_traces`` skips its
+        duplicate check.
     """
 
     name: str
@@ -71,6 +75,7 @@ class Format:
     read: Callable[..., RawFrames]
     extensions: tuple[str, ...] = (".jsonl", ".json", ".csv", ".parquet", ".gz")
     reads_together: bool = False
+    unique_traces: bool = False
 
 
 _REGISTRY: dict[str, Format] = {}
