@@ -24,7 +24,7 @@ import mmap
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FULL_INFERENCE_BYTES", "RecordLines", "read_ndjson_keys", "sample_lines"]
+__all__ = ["FULL_INFERENCE_BYTES", "RecordLines", "ndjson_schema", "read_ndjson_keys", "sample_lines"]
 
 #: files up to this size get their schema inferred from every line
 FULL_INFERENCE_BYTES = 64 * 1024 * 1024
@@ -82,15 +82,16 @@ def _no_null(dtype):
     return dtype
 
 
-def read_ndjson_keys(source: str | Path | bytes, *, full_inference: bool = False):
-    """``polars.read_ndjson`` of a clean JSONL file or buffer, its schema inferred as the module
-    docstring says. Raises what polars raises on a file it cannot read.
+def ndjson_schema(source: str | Path | bytes, *, full_inference: bool = False):
+    """The polars schema of a clean JSONL file or buffer, inferred as the module docstring says
+    (a key only ever null in the sample is read as text). Raises what polars raises when the
+    sampled lines do not parse.
 
     Examples
     --------
-    >>> data = b"".join(b'{"a": %d}\\n' % i for i in range(2000)) + b'{"a": 1, "late": "kept"}\\n'
-    >>> read_ndjson_keys(data)["late"].drop_nulls().to_list()
-    ['kept']
+    >>> data = b"".join(b'{"a": %d}\\n' % i for i in range(2000)) + b'{"a": 1, "late": [1]}\\n'
+    >>> dict(ndjson_schema(data))
+    {'a': Int64, 'late': List(Int64)}
     """
     import polars as pl
 
@@ -100,7 +101,22 @@ def read_ndjson_keys(source: str | Path | bytes, *, full_inference: bool = False
         with Path(source).open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             sample = sample_lines(mm, full_below=len(mm) if full_inference else None)
     inferred = pl.read_ndjson(sample, infer_schema_length=None).schema
-    return pl.read_ndjson(source, schema={k: _no_null(v) for k, v in inferred.items()})
+    return pl.Schema({k: _no_null(v) for k, v in inferred.items()})
+
+
+def read_ndjson_keys(source: str | Path | bytes, *, full_inference: bool = False):
+    """``polars.read_ndjson`` of a clean JSONL file or buffer with the schema of
+    :func:`ndjson_schema`. Raises what polars raises on a file it cannot read.
+
+    Examples
+    --------
+    >>> data = b"".join(b'{"a": %d}\\n' % i for i in range(2000)) + b'{"a": 1, "late": "kept"}\\n'
+    >>> read_ndjson_keys(data)["late"].drop_nulls().to_list()
+    ['kept']
+    """
+    import polars as pl
+
+    return pl.read_ndjson(source, schema=ndjson_schema(source, full_inference=full_inference))
 
 
 class RecordLines:

@@ -24,8 +24,10 @@ through the API (``source == "API"``) -> user (end-user feedback relayed by the 
 annotations are attached to their trace through the spans of the same load; otherwise the
 span id stands in for the trace id and a warning says so.
 
-JSONL is read by polars in one pass; its columns are those of every line up to 64 MB, else of
-2,000 lines spread through the file (``read_traces(..., exact_schema=True)``: every line), see
+JSONL is scanned by polars, the span columns computed chunk by chunk as it parses (streaming
+engine); a line polars cannot parse sends the whole file through the per-line reader, which
+gives that line its reject. The columns are those of every line up to 64 MB, else of 2,000 lines
+spread through the file (``read_traces(..., exact_schema=True)``: every line), see
 :mod:`feedback_lab.io._jsonl`. Polars skips blank lines; rejects still name the right line.
 """
 
@@ -40,7 +42,7 @@ from typing import Any
 from feedback_lab.exceptions import UnreadableFileError
 from feedback_lab.io._common import Rejects, open_bytes, polars_failures
 from feedback_lab.io._genai_attrs import ALIASES
-from feedback_lab.io._jsonl import RecordLines, read_ndjson_keys
+from feedback_lab.io._jsonl import RecordLines, ndjson_schema, read_ndjson_keys
 from feedback_lab.io._platform_common import flatten_dotted, json_records, messages_text
 from feedback_lab.io._platform_frames import assemble, csv_rows, parse_ts_columns
 from feedback_lab.io._registry import Format
@@ -57,22 +59,26 @@ _ANN_COLS = ("result.label", "result.score", "result.explanation", "annotator_ki
 _WHOLE = frozenset({"attributes.metadata", "attributes.llm.invocation_parameters", "attributes.llm.prompt_template.variables"})
 
 
-def _unnest(df):
-    """Struct columns -> dotted columns, recursively."""
+def _unnest(frame):
+    """Struct columns -> dotted columns, recursively (a DataFrame or a LazyFrame). A field whose
+    dotted name is already a column is dropped (the column wins); the new columns come last."""
     import polars as pl
 
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    cols = [(c, pl.col(c), t) for c, t in schema.items()]
+    changed = False
     while True:
-        structs = [c for c, t in df.schema.items() if isinstance(t, pl.Struct) and c not in _WHOLE]
+        structs = [c for c, _, t in cols if isinstance(t, pl.Struct) and c not in _WHOLE]
         if not structs:
-            return df
+            break
+        changed = True
         for c in structs:
-            fields = df[c].struct.fields
-            if not fields:
-                df = df.drop(c)
-                continue
-            new = df[c].struct.unnest().rename({f: f"{c}.{f}" for f in fields})
-            new = new.drop([x for x in new.columns if x in df.columns and x != c])
-            df = df.drop(c).hstack(new)
+            _, expr, dtype = next(x for x in cols if x[0] == c)
+            cols = [x for x in cols if x[0] != c]
+            names = {x[0] for x in cols}
+            cols += [(f"{c}.{f.name}", expr.struct.field(f.name), f.dtype) for f in dtype.fields
+                     if f"{c}.{f.name}" not in names]
+    return frame.select(e.alias(c) for c, e, _ in cols) if changed else frame
 
 
 def _strings(rec: dict) -> dict[str, str | None]:
@@ -89,8 +95,13 @@ def _strings(rec: dict) -> dict[str, str | None]:
     return out
 
 
-def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False):
-    """One file as a flat polars frame (dotted column names) with ``_file``/``_line``/``_ref``."""
+def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False, bulk: bool = True):
+    """One file as a flat polars frame (dotted column names) with ``_file``/``_line``/``_ref``.
+
+    A plain JSONL file comes back as a LazyFrame over polars' scan, so that its spans frame is
+    built while the file is parsed (streaming engine): collect it with :func:`_collect`, and
+    read the file again with ``bulk=False`` (line by line) when that fails.
+    """
     import polars as pl
 
     suffixes = [s.lower() for s in path.suffixes]
@@ -103,8 +114,8 @@ def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False):
         except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
             raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
     else:
-        tried = magic[:2] != b"\x1f\x8b" and _is_jsonl(path)
-        df = _read_ndjson(path, path, rejects, exact_schema) if tried else None
+        tried = bulk and magic[:2] != b"\x1f\x8b" and _is_jsonl(path)
+        df = _scan_ndjson(path, rejects, exact_schema) if tried else None
         if df is None:
             data = open_bytes(path)
             head = data.lstrip()[:1]
@@ -112,13 +123,36 @@ def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False):
                 df = _load_json(path, data, rejects, try_polars=not tried, exact_schema=exact_schema)
             else:
                 df = _load_csv(path, data, rejects)
-    if "_line" not in df.columns:
+    columns = _schema(df).names()
+    if "_line" not in columns:
         df = df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
-    dup = [c for c in df.columns if "_duplicated_" in c]
-    df = df.drop(dup)
-    if "__index_level_0__" in df.columns:
+    df = df.drop([c for c in columns if "_duplicated_" in c])
+    if "__index_level_0__" in columns:
         df = df.rename({"__index_level_0__": "_index"})
     return df.with_columns(_file=pl.lit(str(path)), _ref=pl.lit(None, dtype=pl.Int64))
+
+
+def _schema(frame):
+    import polars as pl
+
+    return frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+
+
+class _BulkReadFailed(Exception):
+    """Polars could not parse a JSONL file it scanned (raised at collect)."""
+
+
+def _collect(frame, path: Path):
+    """A LazyFrame from :func:`load_flat` collected with the streaming engine (parsing and the
+    spans expressions run together on every core); a DataFrame is returned as is."""
+    import polars as pl
+
+    if not isinstance(frame, pl.LazyFrame):
+        return frame
+    try:
+        return frame.collect(engine="streaming")
+    except polars_failures() as exc:  # a line polars cannot parse: the per-line reader takes over
+        raise _BulkReadFailed(str(path)) from exc
 
 
 def _is_jsonl(path: Path) -> bool:
@@ -137,6 +171,20 @@ def _is_jsonl(path: Path) -> bool:
             while end > start and mm[end - 1] in b" \t\r\n":
                 end -= 1
             return mm[start:start + 1] == b"{" and mm.find(b"\n", start, end) >= 0
+
+
+def _scan_ndjson(path: Path, rejects: Rejects, exact_schema: bool):
+    """A plain JSONL file as a lazy polars scan (columns as :func:`ndjson_schema` finds them);
+    ``None`` when its sampled lines do not parse. Polars skips blank lines: rejects map record
+    numbers to lines."""
+    import polars as pl
+
+    try:
+        schema = ndjson_schema(path, full_inference=exact_schema)
+    except polars_failures():
+        return None
+    rejects.map_lines(path, RecordLines(path))
+    return _unnest(pl.scan_ndjson(path, schema=schema))
 
 
 def _read_ndjson(path: Path, source, rejects: Rejects, exact_schema: bool):
@@ -173,15 +221,15 @@ def _load_csv(path: Path, data: bytes, rejects: Rejects):
     return csv_rows(path, data, rejects)
 
 
-def _col(df, names, how: str = "str"):
+def _col(schema, names, how: str = "str"):
     """Coalesce of the first existing columns in ``names``, converted to String or Float64."""
     import polars as pl
 
     exprs = []
     for n in names:
-        if n not in df.columns:
+        if n not in schema:
             continue
-        t = df.schema[n]
+        t = schema[n]
         if how == "num":
             exprs.append(pl.col(n).cast(pl.Float64, strict=False) if t != pl.Boolean else pl.col(n).cast(pl.Float64))
         elif how == "raw":
@@ -201,8 +249,8 @@ def _col(df, names, how: str = "str"):
     return pl.coalesce(exprs) if len(exprs) > 1 else exprs[0]
 
 
-def _attr(df, field: str, how: str = "str"):
-    return _col(df, [f"attributes.{k}" for k in ALIASES[field]], how)
+def _attr(schema, field: str, how: str = "str"):
+    return _col(schema, [f"attributes.{k}" for k in ALIASES[field]], how)
 
 
 def _py(v: Any) -> Any:
@@ -220,59 +268,66 @@ def _py(v: Any) -> Any:
     return v
 
 
-def spans_frame(df, rejects: Rejects):
-    """Flat Phoenix frame -> span rows frame (canonical columns + trace extras)."""
+def spans_frame(df, rejects: Rejects, path: Path | None = None):
+    """Flat Phoenix frame (or the LazyFrame of :func:`load_flat`) -> span rows frame (canonical
+    columns + trace extras)."""
     import polars as pl
 
-    nums = {k: _attr(df, k, "num") for k in ("input_tokens", "output_tokens", "cost")}
+    sch = _schema(df)
+    nums = {k: _attr(sch, k, "num") for k in ("input_tokens", "output_tokens", "cost")}
     # the text of a count, kept to name it in a reject when it is not a number (a column of
     # numbers cannot fail, so only text columns need it)
-    raws = {k: _attr(df, k) for k in nums if any(
-        (t := df.schema.get(f"attributes.{a}")) is not None and not (t.is_numeric() or t == pl.Boolean)
+    raws = {k: _attr(sch, k) for k in nums if any(
+        (t := sch.get(f"attributes.{a}")) is not None and not (t.is_numeric() or t == pl.Boolean)
         for a in ALIASES[k])}
     # the input/output text is in the input/output columns: the attributes JSON does not repeat it
     # (on text-heavy spans that copy doubled the memory and was a fifth of the load time)
-    texts_in = {next((c for c in (f"attributes.{k}" for k in ALIASES[side]) if c in df.columns), None)
+    texts_in = {next((c for c in (f"attributes.{k}" for k in ALIASES[side]) if c in sch), None)
                 for side in ("input", "output")} - {None}
-    attr_cols = [c for c in df.columns if c.startswith("attributes.") and c not in texts_in]
+    attr_cols = [c for c in sch if c.startswith("attributes.") and c not in texts_in]
     # RFC 3339 times parsed here already (anything else is parsed, or rejected, by the caller)
     fast_ts = {f"_{c}_rfc3339": pl.col(src).str.to_datetime("%+", strict=False, time_unit="us")
                .dt.convert_time_zone("UTC") for c, src in (("start", "start_time"), ("end", "end_time"))
-               if df.schema.get(src) == pl.String}
+               if sch.get(src) == pl.String}
+    # message lists, for inputs/outputs when input.value/output.value are absent
+    msgs = {f"_msgs_{side}": pl.col(col) for side, col in (("input", "attributes.llm.input_messages"),
+                                                          ("output", "attributes.llm.output_messages")) if col in sch}
     # one select: polars evaluates the expressions in parallel (the JSON encoding is the longest)
     out = df.select(
-        span_id=_col(df, ["context.span_id", "span_id", "_index"]).str.strip_prefix("0x"),
-        trace_id=_col(df, ["context.trace_id", "trace_id"]).str.strip_prefix("0x"),
-        parent_id=_col(df, ["parent_id", "parent_span_id"]).str.strip_prefix("0x"),
-        kind=_col(df, ["span_kind", *[f"attributes.{k}" for k in ALIASES["kind"]]]),
-        name=_col(df, ["name"]),
-        start=_col(df, ["start_time"], "raw") if "start_time" in df.columns else pl.lit(None, pl.String),
-        end=_col(df, ["end_time"], "raw") if "end_time" in df.columns else pl.lit(None, pl.String),
-        model=_attr(df, "model"), input=_attr(df, "input"), output=_attr(df, "output"),
+        span_id=_col(sch, ["context.span_id", "span_id", "_index"]).str.strip_prefix("0x"),
+        trace_id=_col(sch, ["context.trace_id", "trace_id"]).str.strip_prefix("0x"),
+        parent_id=_col(sch, ["parent_id", "parent_span_id"]).str.strip_prefix("0x"),
+        kind=_col(sch, ["span_kind", *[f"attributes.{k}" for k in ALIASES["kind"]]]),
+        name=_col(sch, ["name"]),
+        start=_col(sch, ["start_time"], "raw") if "start_time" in sch else pl.lit(None, pl.String),
+        end=_col(sch, ["end_time"], "raw") if "end_time" in sch else pl.lit(None, pl.String),
+        model=_attr(sch, "model"), input=_attr(sch, "input"), output=_attr(sch, "output"),
         **nums,
         **{f"_raw_{k}": v for k, v in raws.items()},
-        status=_col(df, ["status_code", "status.status_code"]).str.to_lowercase()
+        status=_col(sch, ["status_code", "status.status_code"]).str.to_lowercase()
         .replace({"unset": None, "statuscode.unset": None, "statuscode.ok": "ok", "statuscode.error": "error"}),
-        session_id=_attr(df, "session_id"), user_id=_attr(df, "user_id"),
-        prompt_version=_attr(df, "prompt_version"), task=_attr(df, "task"), reference=_attr(df, "reference"),
-        metadata=_attr(df, "metadata"), _tags=_attr(df, "tags", "raw") if any(
-            f"attributes.{k}" in df.columns for k in ALIASES["tags"]) else pl.lit(None, pl.String),
+        session_id=_attr(sch, "session_id"), user_id=_attr(sch, "user_id"),
+        prompt_version=_attr(sch, "prompt_version"), task=_attr(sch, "task"), reference=_attr(sch, "reference"),
+        metadata=_attr(sch, "metadata"), _tags=_attr(sch, "tags", "raw") if any(
+            f"attributes.{k}" in sch for k in ALIASES["tags"]) else pl.lit(None, pl.String),
         attributes=pl.struct(attr_cols).struct.json_encode() if attr_cols else pl.lit(None, pl.String),
         _file=pl.col("_file"), _line=pl.col("_line"), _ref=pl.col("_ref"),
-        **fast_ts,
+        **fast_ts, **msgs,
     )
+    out = _collect(out, path)
     if fast_ts:  # a column with a value "%+" did not parse stays text for parse_ts_columns
         target = {f: f.removeprefix("_").removesuffix("_rfc3339") for f in fast_ts}
         left = out.select((pl.col(f).is_null() & pl.col(c).is_not_null()).any() for f, c in target.items()).row(0)
         out = out.with_columns(pl.col(f).alias(target[f]) for f, todo in zip(fast_ts, left, strict=True)
                                if not todo).drop(*fast_ts)
-    # inputs/outputs from message lists when input.value/output.value are absent
-    for side, col in (("input", "attributes.llm.input_messages"), ("output", "attributes.llm.output_messages")):
-        missing = (out[side].is_null() & df[col].is_not_null()).arg_true() if col in df.columns else []
+    for side in ("input", "output"):
+        col = f"_msgs_{side}"
+        missing = (out[side].is_null() & out[col].is_not_null()).arg_true() if col in out.columns else []
         if len(missing):  # only the rows that need it go through Python
-            texts = [messages_text(_py(v), side) for v in df[col].gather(missing).to_list()]
+            texts = [messages_text(_py(v), side) for v in out[col].gather(missing).to_list()]
             fill = pl.Series([None] * len(out), dtype=pl.String).scatter(missing, pl.Series(texts, dtype=pl.String))
             out = out.with_columns(pl.coalesce(pl.col(side), fill).alias(side))
+    out = out.drop(*msgs)
     if out.schema["_tags"] == pl.List(pl.String):
         out = out.rename({"_tags": "tags"})
     else:
@@ -334,8 +389,8 @@ def feedback_frame(df, path: Path, rejects: Rejects):
 
     default_name = _eval_name_from_parquet(path) or path.name.split(".")[0]
     has_kind = "annotator_kind" in df.columns
-    kind = _col(df, ["annotator_kind"]).str.to_uppercase()
-    source = _col(df, ["source"]).str.to_uppercase()
+    kind = _col(df.schema, ["annotator_kind"]).str.to_uppercase()
+    source = _col(df.schema, ["source"]).str.to_uppercase()
     ann_kind = (pl.when(kind == "LLM").then(pl.lit("llm"))
                 .when(kind == "CODE").then(pl.lit("code"))
                 .when((kind == "HUMAN") & (source == "API")).then(pl.lit("user"))
@@ -343,18 +398,18 @@ def feedback_frame(df, path: Path, rejects: Rejects):
                 .when(kind.is_in(["USER"])).then(pl.lit("user")))
     if not has_kind:
         ann_kind = pl.lit("llm")  # SpanEvaluations frames hold LLM evals
-    meta = _col(df, ["metadata"])
-    raw_value = _col(df, ["result.score", "score"])
+    meta = _col(df.schema, ["metadata"])
+    raw_value = _col(df.schema, ["result.score", "score"])
     out = df.select(
-        span_id=_col(df, ["span_id", "context.span_id", "_index"]).str.strip_prefix("0x"),
-        trace_id=_col(df, ["trace_id", "context.trace_id"]).str.strip_prefix("0x"),
-        name=pl.coalesce(_col(df, ["annotation_name", "name", "eval_name"]), pl.lit(default_name)),
-        value=_col(df, ["result.score", "score"], "num"), _raw_value=raw_value,
-        label=_col(df, ["result.label", "label"]),
-        comment=_col(df, ["result.explanation", "explanation"]),
+        span_id=_col(df.schema, ["span_id", "context.span_id", "_index"]).str.strip_prefix("0x"),
+        trace_id=_col(df.schema, ["trace_id", "context.trace_id"]).str.strip_prefix("0x"),
+        name=pl.coalesce(_col(df.schema, ["annotation_name", "name", "eval_name"]), pl.lit(default_name)),
+        value=_col(df.schema, ["result.score", "score"], "num"), _raw_value=raw_value,
+        label=_col(df.schema, ["result.label", "label"]),
+        comment=_col(df.schema, ["result.explanation", "explanation"]),
         annotator_kind=ann_kind,
-        annotator=pl.coalesce(_col(df, ["annotator", "user_id"]), meta.str.json_path_match("$.annotator")),
-        timestamp=_col(df, ["created_at", "updated_at", "timestamp"], "raw")
+        annotator=pl.coalesce(_col(df.schema, ["annotator", "user_id"]), meta.str.json_path_match("$.annotator")),
+        timestamp=_col(df.schema, ["created_at", "updated_at", "timestamp"], "raw")
         if any(c in df.columns for c in ("created_at", "updated_at", "timestamp")) else pl.lit(None, pl.String),
         metadata=meta, _file=pl.col("_file"), _line=pl.col("_line"), _ref=pl.col("_ref"),
     )
@@ -375,6 +430,16 @@ def is_annotation_frame(columns) -> bool:
     return any(c in cols for c in _ANN_COLS)
 
 
+def _read_file(path: Path, rejects: Rejects, exact_schema: bool, *, bulk: bool):
+    """``(spans part, feedback part)`` of one file; either may be ``None``."""
+    frame = load_flat(path, rejects, exact_schema=exact_schema, bulk=bulk)
+    if is_annotation_frame(_schema(frame).names()):
+        df = _collect(frame, path)
+        return None, (feedback_frame(df, path, rejects) if len(df) else None)
+    part = spans_frame(frame, rejects, path)
+    return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), None
+
+
 def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> dict[str, Any]:
     """Read Phoenix spans and annotation files (any mix); see the module docstring.
 
@@ -389,14 +454,14 @@ def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> di
     rejects = Rejects(NAME)
     span_parts, fb_parts = [], []
     for path in map(Path, paths):
-        df = load_flat(path, rejects, exact_schema=exact_schema)
-        if len(df) == 0:
-            continue
-        if is_annotation_frame(df.columns):
-            fb_parts.append(feedback_frame(df, path, rejects))
-        else:
-            part = spans_frame(df, rejects)
-            span_parts.append(parse_ts_columns(part, ("start", "end"), rejects, []))
+        try:
+            span_part, fb_part = _read_file(path, rejects, exact_schema, bulk=True)
+        except _BulkReadFailed:  # nothing of the file was kept: read it again line by line
+            rejects.line_maps.pop(str(path), None)
+            span_part, fb_part = _read_file(path, rejects, exact_schema, bulk=False)
+        for part, parts in ((span_part, span_parts), (fb_part, fb_parts)):
+            if part is not None:
+                parts.append(part)
     spans = pl.concat(span_parts, how="diagonal_relaxed") if span_parts else []
     fb = pl.concat(fb_parts, how="diagonal_relaxed") if fb_parts else []
     return assemble(NAME, spans, fb, rejects, [])

@@ -117,6 +117,9 @@ def traces_from_spans(spans, extras: tuple[str, ...] | list[str] = ()):
         )
     s = conform(spans.select(*[c for c in SPANS if c in spans.columns], *extras), "spans")
     s = s.select(*SPANS, *extras).with_row_index("_order")
+    # extras that no span carries stay null without an aggregation (often half of them)
+    empty = {c: s.schema[c] for c in extras if s[c].null_count() == len(s)}
+    filled = [c for c in extras if c not in empty]
     # a root has no parent, or a parent that is not a span of its trace (one hash lookup per span)
     s = s.with_columns(_root=pl.col("parent_id").is_null() | ~pl.struct("trace_id", "parent_id").is_in(
         pl.struct("trace_id", pl.col("span_id").alias("parent_id")).implode()))
@@ -124,12 +127,12 @@ def traces_from_spans(spans, extras: tuple[str, ...] | list[str] = ()):
     root = pl.col("_root")
     # one pass: spans in start order, every per-trace value an aggregation of one group_by
     s = s.select(
-        "_order", "trace_id", "_root", "end", "status", "input", "output", "model", *extras,
+        "_order", "trace_id", "_root", "end", "status", "input", "output", "model", *filled,
         _start=pl.col("start").fill_null(pl.col("end")),
         _llm_in=pl.when(llm).then(pl.col("input")), _llm_out=pl.when(llm).then(pl.col("output")),
         _in_tok=pl.when(llm).then(pl.col("input_tokens")), _out_tok=pl.when(llm).then(pl.col("output_tokens")),
         _model_rank=pl.when(llm & pl.col("model").is_not_null()).then(pl.col("output_tokens").fill_null(-1)),
-        **{f"_root_{c}": pl.when(root).then(pl.col(c)) for c in extras if c != "cost"},
+        **{f"_root_{c}": pl.when(root).then(pl.col(c)) for c in filled if c != "cost"},
     ).sort("_start", nulls_last=True, maintain_order=True)
     first_root = pl.col("_root").arg_max()  # the first True: the earliest root
     aggs = [
@@ -148,7 +151,7 @@ def traces_from_spans(spans, extras: tuple[str, ...] | list[str] = ()):
         pl.when(pl.col("_model_rank").is_not_null().any())
         .then(pl.col("model").get(pl.col("_model_rank").arg_max())).alias("model"),
     ]
-    for c in extras:
+    for c in filled:
         if c == "cost":
             aggs.append(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).alias(c))
         else:
@@ -163,6 +166,6 @@ def traces_from_spans(spans, extras: tuple[str, ...] | list[str] = ()):
             .alias("latency_ms"),
             "input_tokens", "output_tokens",
             pl.when(pl.col("_err")).then(pl.lit("error")).otherwise(pl.col("_status")).alias("status"),
-            *extras,
+            *(pl.lit(None, empty[c]).alias(c) if c in empty else pl.col(c) for c in extras),
         )
     )

@@ -123,3 +123,23 @@ def test_phoenix_rejects_name_lines_after_blank_lines(tmp_path):
     assert rej["reason"][0].startswith("start: unparseable timestamp 'yesterday'")
     assert "first seen at line 1" in rej["reason"][1]
     assert json.loads(rej["raw"][0])["start"] == "yesterday"  # the raw value, not the failed parse
+
+
+def test_phoenix_bad_line_outside_the_sample_falls_back_line_by_line(tmp_path, monkeypatch):
+    """A large file's schema comes from sampled lines; a bad line elsewhere fails polars' scan at
+    collect time, and the file is then read line by line: good lines load, the bad one is a reject
+    with its line number, and no reject of the abandoned bulk attempt remains."""
+    monkeypatch.setattr(_jsonl, "FULL_INFERENCE_BYTES", 0)
+    monkeypatch.setattr(_jsonl, "_SPREAD_LINES", 10)
+    lines = [json.dumps(_phoenix_span(i)) for i in range(3000)]
+    p = tmp_path / "spans.jsonl"
+    for at in range(1500, 1530):  # a line no sampled line is
+        p.write_text("\n".join([*lines[:at], '{"context.span_id": "broken', *lines[at:]]) + "\n")
+        if b"broken" not in sample_lines(p.read_bytes()):
+            break
+    else:
+        pytest.fail("every candidate line was sampled")
+    ts = fl.read_traces(p, format="phoenix")
+    assert len(ts.spans) == 3000
+    assert ts.rejects["line"].to_list() == [at + 1]
+    assert "JSON" in ts.rejects["reason"][0]
