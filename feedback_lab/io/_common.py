@@ -215,7 +215,7 @@ def parse_timestamps(series):
         return _from_epoch(series.cast(pl.Float64)), pl.Series(name, [False] * len(series), dtype=pl.Boolean)
     s = series.cast(pl.String)
     # fast path: RFC 3339 / ISO 8601 with an offset or "Z" (what almost every export writes)
-    fast = s.str.to_datetime("%+", strict=False, time_unit="us")
+    fast = s.str.to_datetime("%+", strict=False, time_unit="us", cache=False)
     if fast.dtype != dtype:
         fast = fast.dt.convert_time_zone("UTC")
     todo = fast.is_null() & s.is_not_null()

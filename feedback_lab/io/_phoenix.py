@@ -286,7 +286,7 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
                 for side in ("input", "output")} - {None}
     attr_cols = [c for c in sch if c.startswith("attributes.") and c not in texts_in]
     # RFC 3339 times parsed here already (anything else is parsed, or rejected, by the caller)
-    fast_ts = {f"_{c}_rfc3339": pl.col(src).str.to_datetime("%+", strict=False, time_unit="us")
+    fast_ts = {f"_{c}_rfc3339": pl.col(src).str.to_datetime("%+", strict=False, time_unit="us", cache=False)
                .dt.convert_time_zone("UTC") for c, src in (("start", "start_time"), ("end", "end_time"))
                if sch.get(src) == pl.String}
     # message lists, for inputs/outputs when input.value/output.value are absent
