@@ -120,7 +120,7 @@ def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False, bulk:
             data = open_bytes(path)
             head = data.lstrip()[:1]
             if head in (b"{", b"["):
-                df = _load_json(path, data, rejects, try_polars=not tried, exact_schema=exact_schema)
+                df = _load_json(path, data, rejects, try_polars=bulk and not tried, exact_schema=exact_schema)
             else:
                 df = _load_csv(path, data, rejects)
     columns = _schema(df).names()
