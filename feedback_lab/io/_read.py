@@ -60,7 +60,10 @@ def read_traces(
     recursive : bool, default False
         Also read files in sub-folders of a directory.
     **options
-        Passed to the format reader.
+        Passed to the readers that take them: ``exact_schema=True`` (canonical and Phoenix JSONL:
+        find the columns in every line of a file over 64 MB, not in 2,000 sampled ones),
+        ``annotator_kinds`` (Helicone). An option that no format of the call takes raises
+        ``TypeError``.
 
     Returns
     -------
@@ -213,8 +216,9 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
         if fmt.reads_together:
             together[fmt.name] = len(groups)
         groups.append((fmt, [path]))
+    _check_options(options, [fmt for fmt, _ in groups])
     for order, (fmt, paths) in enumerate(groups):
-        opts = dict(options)
+        opts = {k: v for k, v in options.items() if k in reader_options(fmt)}  # each reader its own
         if fmt.name == "canonical":
             opts.update(column_map=column_map, frame=frame)
         where = paths[0] if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more {fmt.name} file(s))"
@@ -262,6 +266,31 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
         df = conform(df, name)
         out[name] = df.drop([c for c in df.columns if c.startswith("_")])
     return TraceSet(**out)
+
+
+def reader_options(fmt) -> set[str]:
+    """Names of the keyword options ``fmt.read`` takes (``exact_schema``, ``annotator_kinds``...).
+
+    Examples
+    --------
+    >>> from feedback_lab.io._registry import get_format
+    >>> sorted(reader_options(get_format("phoenix")))
+    ['exact_schema']
+    """
+    import inspect
+
+    params = inspect.signature(fmt.read).parameters.values()
+    return {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY} - {"column_map", "frame"}
+
+
+def _check_options(options: Mapping[str, Any], formats) -> None:
+    """Options go to the readers that take them; one that no reader of this call takes is an error."""
+    unknown = [k for k in options if not any(k in reader_options(f) for f in formats)]
+    if unknown:
+        known = {f.name: sorted(reader_options(f)) for f in dict.fromkeys(formats)}
+        msg = (f"read_traces: no format read here takes option(s) {sorted(unknown)}; the formats of these files "
+               f"and their options: {known}. See fl.list_formats() for every format.")
+        raise TypeError(msg)
 
 
 def _line(row: dict, line_of: dict) -> int | None:

@@ -115,3 +115,21 @@ def test_derived_rows_fill_explicit_trace_rows(tmp_path):
     ts = fl.read_traces([_w(tmp_path / "obs.jsonl", [{}]), _w(tmp_path / "tr.jsonl", [{}])], format="twofiles")
     assert ts.traces.select("trace_id", "model", "input").rows() == [("t", "m", "explicit")]
     assert len(ts.rejects) == 0
+
+
+def test_options_go_to_the_readers_that_take_them(tmp_path):
+    """``exact_schema`` reaches the canonical and Phoenix readers of a mixed folder and not the
+    LangSmith one (which refuses any option); an option no reader takes names what each takes."""
+    root = fl.__file__.rsplit("/feedback_lab/", 1)[0]
+    shutil.copy(f"{root}/sample_data/exports/langsmith/runs.jsonl.gz", tmp_path / "runs.jsonl.gz")
+    _w(tmp_path / "spans.jsonl", [{"context.span_id": f"s{i}", "context.trace_id": f"p{i}", "parent_id": None,
+                                   "span_kind": "LLM", "start_time": "2026-01-01T00:00:00+00:00",
+                                   "attributes.input.value": "q"} for i in range(3)])
+    _w(tmp_path / "canonical.jsonl", [{"trace_id": "c1", "input": "q", "output": "a"}])
+    plain = fl.read_traces(tmp_path)
+    exact = fl.read_traces(tmp_path, exact_schema=True)
+    assert len(plain.rejects) == len(exact.rejects) == 0
+    assert {"c1", "p0"} <= set(plain.traces["trace_id"]) and len(plain.traces) > 10  # all three formats
+    assert exact.traces.equals(plain.traces) and exact.spans.equals(plain.spans)
+    with pytest.raises(TypeError, match=r"takes option\(s\) \['exactschema'\].*'phoenix': \['exact_schema'\]"):
+        fl.read_traces(tmp_path, exactschema=True)
