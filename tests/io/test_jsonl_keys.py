@@ -11,9 +11,11 @@ import json
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import feedback_lab as fl
-from feedback_lab.io import _jsonl
+from feedback_lab.io import _jsonl, _phoenix
 from feedback_lab.io._jsonl import RecordLines, read_ndjson_keys, sample_lines
 
 
@@ -143,3 +145,64 @@ def test_phoenix_bad_line_outside_the_sample_falls_back_line_by_line(tmp_path, m
     assert len(ts.spans) == 3000
     assert ts.rejects["line"].to_list() == [at + 1]
     assert "JSON" in ts.rejects["reason"][0]
+
+
+# ---------------------------------------------------------------- bulk read == per-line read
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+_times = st.one_of(st.none(), st.sampled_from(["2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01.5Z",
+                                               "2026-01-01 00:00:02", "yesterday", "", "2026-01-01T00:00:00+0200"]),
+                   st.integers(1_767_225_600, 1_767_229_200))
+
+
+@st.composite
+def _span_files(draw):
+    lines = []
+    nested = draw(st.booleans())
+    n = draw(st.integers(1, 8))
+    for i in range(n):
+        rec = {"context.span_id": draw(st.sampled_from([f"s{i}", f"s{i}", "s0", None])),
+               "context.trace_id": draw(st.sampled_from(["t0", "t1", None, "t0"])),
+               "parent_id": draw(st.sampled_from([None, "s0", "s1", "gone"])),
+               "span_kind": draw(st.sampled_from(["LLM", "CHAIN", "llm", " Tool ", None]))}
+        for key, value in (("start_time", _times), ("end_time", _times),
+                           ("attributes.input.value", st.one_of(st.none(), _text)),
+                           ("attributes.output.value", st.one_of(st.none(), _text)),
+                           ("attributes.llm.model_name", st.sampled_from(["gpt-a", "gpt-b", None])),
+                           ("attributes.llm.token_count.prompt", st.one_of(st.none(), st.integers(0, 99),
+                                                                           st.sampled_from(["12", "many"]))),
+                           ("attributes.session.id", st.sampled_from(["s-1", None])),
+                           ("attributes.tag.tags", st.one_of(st.none(), st.lists(_text, max_size=2)))):
+            if draw(st.booleans()):  # a key a record may lack
+                rec[key] = draw(value)
+        if nested:  # the REST / span-download shape: context and attributes as objects
+            rec = {**{k: v for k, v in rec.items() if "." not in k},
+                   "context": {k[8:]: v for k, v in rec.items() if k.startswith("context.")},
+                   "attributes": {k[11:]: v for k, v in rec.items() if k.startswith("attributes.")}}
+        lines.append(json.dumps(rec, ensure_ascii=draw(st.booleans())))
+        if draw(st.integers(0, 4)) == 0:
+            lines.append(draw(st.sampled_from(["", "  ", "\t"])))  # blank lines polars skips
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=_span_files())
+def test_phoenix_bulk_jsonl_equals_the_per_line_reader(tmp_path, monkeypatch, text):
+    """The polars scan (streaming spans frame, record numbers mapped to lines) gives the same
+    spans, traces and rejects as the per-line ``json`` reader on the same file."""
+    import warnings
+
+    p = tmp_path / "spans.jsonl"
+    p.write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bulk = fl.read_traces(p, format="phoenix")
+        with monkeypatch.context() as m:
+            m.setattr(_phoenix, "_is_jsonl", lambda path: False)
+            m.setattr(_phoenix, "_read_ndjson", lambda *a: None)
+            per_line = fl.read_traces(p, format="phoenix")
+    rej = ["line", "reason"]
+    assert bulk.rejects.select(rej).sort(rej).equals(per_line.rejects.select(rej).sort(rej))
+    cols = [c for c in bulk.spans.columns if c != "attributes"]  # attributes: typed JSON vs text JSON
+    assert bulk.spans.select(cols).equals(per_line.spans.select(cols))
+    assert bulk.traces.equals(per_line.traces)
