@@ -4,15 +4,16 @@
 silently ignores every key it did not see there (pola-rs/polars#29330): a column that first
 appears on line 1,001 of a 1,000-line sample is dropped without an error. Inferring from the
 whole file is exact but costs a second parse (0.65 s on top of a 0.4 s read at 200,000 spans).
-:func:`read_ndjson_keys` is exact where that is cheap:
+:func:`ndjson_schema` (and :func:`read_ndjson_keys`, which reads with it) is exact where that
+is cheap:
 
 - files up to :data:`FULL_INFERENCE_BYTES` (64 MB, ~60,000 spans) are inferred from every line;
 - larger files from their first 1,000 lines plus 1,000 lines spread evenly through the file, so a
   second export appended to the first, or a kind of record that only starts late, is seen.
   A key that none of those lines carries is not read; ``full_inference=True`` (the readers'
-  ``exact_schema=True`` option) infers from every line instead. Keeping every key would need
-  the schema of every line; adding the mapped keys to the schema just in case costs more than
-  that (each absent column is a null pushed per row: +0.25 s at 200,000 spans).
+  ``exact_schema=True`` option) infers from every line instead. Adding the keys the readers map
+  to the schema just in case was measured too: each absent column costs a null per row (+0.25 s
+  at 200,000 spans), and it would still not keep the keys they do not map.
 
 Polars also skips blank lines, so a record's index is not always its line number:
 :class:`RecordLines` maps one to the other, scanning the file only when a reject needs it.
