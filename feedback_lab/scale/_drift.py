@@ -30,7 +30,7 @@ def row_priority(ids, seed: int) -> np.ndarray:
     Examples
     --------
     >>> row_priority(["t1", "t2"], 0).round(3).tolist()
-    [0.366, 0.733]
+    [0.088, 0.121]
     """
     out = np.empty(len(ids), dtype=np.float64)
     for i, v in enumerate(ids):
