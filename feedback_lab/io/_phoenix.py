@@ -249,6 +249,22 @@ def _col(schema, names, how: str = "str"):
     return pl.coalesce(exprs) if len(exprs) > 1 else exprs[0]
 
 
+#: span id columns -> the columns that may hold them, in order of preference
+_IDS = {"span_id": ("context.span_id", "span_id", "_index"), "trace_id": ("context.trace_id", "trace_id"),
+        "parent_id": ("parent_id", "parent_span_id")}
+
+
+def _id_col(schema, names):
+    """An id column as text. With one candidate column present, its values as they are (the
+    caller maps ``""`` to null and strips ``0x``); with several, the first non-empty one."""
+    import polars as pl
+
+    present = [n for n in names if n in schema]
+    if len(present) == 1 and schema[present[0]] == pl.String:
+        return pl.col(present[0])
+    return _col(schema, names)
+
+
 def _attr(schema, field: str, how: str = "str"):
     return _col(schema, [f"attributes.{k}" for k in ALIASES[field]], how)
 
@@ -294,9 +310,7 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
                                                           ("output", "attributes.llm.output_messages")) if col in sch}
     # one select: polars evaluates the expressions in parallel (the JSON encoding is the longest)
     out = df.select(
-        span_id=_col(sch, ["context.span_id", "span_id", "_index"]).str.strip_prefix("0x"),
-        trace_id=_col(sch, ["context.trace_id", "trace_id"]).str.strip_prefix("0x"),
-        parent_id=_col(sch, ["parent_id", "parent_span_id"]).str.strip_prefix("0x"),
+        **{k: _id_col(sch, names) for k, names in _IDS.items()},
         kind=_col(sch, ["span_kind", *[f"attributes.{k}" for k in ALIASES["kind"]]]),
         name=_col(sch, ["name"]),
         start=_col(sch, ["start_time"], "raw") if "start_time" in sch else pl.lit(None, pl.String),
@@ -315,6 +329,11 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
         **fast_ts, **msgs,
     )
     out = _collect(out, path)
+    # ids: "" is missing and a "0x" prefix goes; checked first, as most files have neither
+    todo = out.select((pl.col(k).str.starts_with("0x") | (pl.col(k) == "")).any() for k in _IDS).row(0)
+    if any(todo):
+        out = out.with_columns(pl.when(pl.col(k) != "").then(pl.col(k)).str.strip_prefix("0x")
+                               for k, t in zip(_IDS, todo, strict=True) if t)
     if fast_ts:  # a column with a value "%+" did not parse stays text for parse_ts_columns
         target = {f: f.removeprefix("_").removesuffix("_rfc3339") for f in fast_ts}
         left = out.select((pl.col(f).is_null() & pl.col(c).is_not_null()).any() for f, c in target.items()).row(0)

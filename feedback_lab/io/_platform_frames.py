@@ -109,7 +109,9 @@ def drop_duplicate_ids(df, keys: list[str], rejects: Rejects, refs: list[Any], w
     """Keep the first row per ``keys``; later duplicates go to ``rejects`` naming the first one."""
     import polars as pl
 
-    if len(df) == 0 or df.select(pl.struct(keys).is_unique().all()).item():
+    if len(df) == 0 or df[keys[-1]].n_unique() == len(df):  # the usual case, a fifth of the cost
+        return df
+    if df.select(pl.struct(keys).is_unique().all()).item():
         return df
     df = df.with_row_index("_pos")
     first = df.group_by(keys, maintain_order=True).agg(pl.col("_pos").first().alias("_first"),

@@ -137,3 +137,33 @@ def test_bad_rows_are_rejected_with_line(tmp_path):
     assert r["line"].to_list() == [2, 3, 4, 5]
     assert [s.split(":")[0].split(" ")[0] for s in r["reason"].to_list()] == ["missing", "input_tokens", "start",
                                                                                "duplicate"]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_ids_lose_0x_prefix_and_empty_ids_are_missing(tmp_path, suffix):
+    # OpenTelemetry SDKs print ids as "0x..." (ConsoleSpanExporter); Phoenix writes bare hex. An empty
+    # id is a missing one.
+    rows = [{"context.span_id": "0xaa", "context.trace_id": "0x0f", "parent_id": None, "span_kind": "CHAIN",
+             "attributes.input.value": "q", "attributes.output.value": "a"},
+            {"context.span_id": "0xbb", "context.trace_id": "0x0f", "parent_id": "0xaa", "span_kind": "LLM"},
+            {"context.span_id": "", "context.trace_id": "0f", "parent_id": "aa", "span_kind": "LLM"},
+            {"context.span_id": "cc", "context.trace_id": "", "parent_id": "", "span_kind": "LLM"}]
+    p = tmp_path / f"spans{suffix}"
+    frame = pd.DataFrame(rows)
+    {".jsonl": lambda: frame.to_json(p, orient="records", lines=True), ".csv": lambda: frame.to_csv(p, index=False),
+     ".parquet": lambda: frame.to_parquet(p)}[suffix]()
+    ts = load(p, "phoenix")
+    assert sorted(ts.spans["span_id"].to_list()) == ["aa", "bb"]
+    assert set(ts.spans["trace_id"]) == {"0f"} and ts.spans.sort("span_id")["parent_id"].to_list() == [None, "aa"]
+    assert (len(ts.traces), ts.traces["input"][0]) == (1, "q")  # "bb" hangs under the root "aa"
+    assert sorted(ts.rejects["reason"].to_list()) == ["missing context.span_id", "missing context.trace_id"]
+
+
+def test_empty_id_falls_back_to_the_next_id_column(tmp_path):
+    # a frame holding both the flattened and the plain id column: the first non-empty one is the id
+    rows = [{"context.span_id": "", "span_id": "0xs1", "context.trace_id": "t", "span_kind": "LLM"},
+            {"context.span_id": "s2", "span_id": "other", "context.trace_id": "t", "span_kind": "LLM"}]
+    p = tmp_path / "spans.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    ts = load(p, "phoenix")
+    assert sorted(ts.spans["span_id"].to_list()) == ["s1", "s2"] and len(ts.rejects) == 0
