@@ -14,7 +14,9 @@ Mapping:
   other JSON kept as JSON text), ``expected`` -> reference, ``metadata.user_id``/``session_id`` ->
   user/session, ``metadata.prompt.version`` (or ``prompt_version``) -> prompt_version,
   ``metrics.estimated_cost`` (or a BTQL ``cost`` column) summed -> cost; the rest of the root
-  metadata -> metadata;
+  metadata -> metadata. Scoring spans (``purpose == "scorer"``, which the SDKs propagate to every
+  span under a scorer, e.g. the judge's LLM call, and score/review/classifier spans) are kept in
+  ``spans`` but left out of the trace's model, tokens, cost and latency, as Braintrust does;
 - feedback, one row per ``scores`` entry (null scores are skipped): on scorer spans
   (``type == "score"`` / ``purpose == "scorer"``) annotator_kind ``llm`` when the scorer left a
   ``rationale``/``choice`` in its metadata (autoevals LLM classifiers, rationale -> comment), else
@@ -50,6 +52,8 @@ __all__ = ["FORMAT", "read"]
 
 NAME = "braintrust"
 _META_CONSUMED = ("model", "user_id", "session_id", "prompt_version", "provider", "prompt")
+#: span types whose work is judging the answer, not producing it
+_SCORING_TYPES = ("score", "review", "classifier", "facet")
 
 
 def _dict(v: Any, what: str) -> dict:
@@ -101,6 +105,7 @@ def _span_row(rec: dict, bad_created: list[int]) -> dict:
     prompt = meta.get("prompt") if isinstance(meta.get("prompt"), dict) else {}
     rest = {k: v for k, v in meta.items() if k not in _META_CONSUMED}
     cost = m.get("estimated_cost", rec.get("cost"))
+    scoring = sa.get("purpose") == "scorer" or sa.get("type") in _SCORING_TYPES
     return {
         "span_id": sid, "trace_id": root, "parent_id": parents[0] if parents else None,
         "kind": as_str(sa.get("type"), "span_attributes.type"), "name": as_str(sa.get("name"), "span_attributes.name"),
@@ -115,7 +120,8 @@ def _span_row(rec: dict, bad_created: list[int]) -> dict:
         "user_id": as_str(meta.get("user_id"), "metadata.user_id"),
         "prompt_version": as_str(prompt.get("version", meta.get("prompt_version")), "prompt version"),
         "reference": text_of(rec.get("expected"), "output"),
-        "tags": tags, "metadata": jdump(rest) if rest else None, "cost": as_float(cost, "estimated_cost"),
+        "tags": tags, "metadata": jdump(rest) if rest else None,
+        "cost": None if scoring else as_float(cost, "estimated_cost"),
         "_row_id": rid, "_sa": sa, "_meta": meta, "_experiment": "experiment_id" in rec,
         "_created": created or (end and repr(float(end))),
     }
@@ -212,20 +218,36 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                       "(SDK snapshots use placeholders); their time comes from metrics.start/end or stays empty.",
                       UserWarning, stacklevel=2)
     out = assemble(NAME, spans, feedback, rejects, refs)
-    return _latency_without_scorers(out)
+    return _without_scorers(out)
 
 
-def _latency_without_scorers(out: dict[str, Any]) -> dict[str, Any]:
-    """Scorer and review spans run after the answer: latency is measured over the other spans."""
+def _without_scorers(out: dict[str, Any]) -> dict[str, Any]:
+    """Model, tokens and latency of a trace from its spans that are not scoring spans.
+
+    Scorer and review spans run after the answer, and the LLM calls of an LLM judge are spans
+    under the scorer span carrying ``span_attributes.purpose = "scorer"`` (the SDKs propagate it):
+    they must not make the judge's model the trace's model nor add its tokens.
+    """
     import polars as pl
+
+    from feedback_lab.io._spans import traces_from_spans
 
     if out["traces"] is None or out["spans"] is None:
         return out
-    s = out["spans"].filter(~pl.col("kind").is_in(["evaluator"]).fill_null(False))
-    lat = s.group_by("trace_id").agg(
-        ((pl.col("end").max() - pl.col("start").min()).dt.total_microseconds() / 1000.0).alias("_lat"))
-    t = out["traces"].join(lat, on="trace_id", how="left")
-    out["traces"] = t.with_columns(latency_ms=pl.coalesce("_lat", "latency_ms")).drop("_lat")
+    spans = out["spans"]
+    purpose = pl.col("attributes").str.json_path_match("$.span_attributes.purpose")
+    scoring = (pl.col("kind") == "evaluator").fill_null(False) | (purpose == "scorer").fill_null(False)
+    if not spans.select(scoring.any()).item():
+        return out
+    kept = spans.filter(~scoring)
+    cols = ["model", "input_tokens", "output_tokens"]
+    redo = traces_from_spans(kept).select("trace_id", *cols, pl.col("latency_ms").alias("_lat"),
+                                          pl.lit(True).alias("_redo"))
+    t = out["traces"].drop(cols).join(redo, on="trace_id", how="left", maintain_order="left")
+    out["traces"] = t.with_columns(
+        [pl.when(pl.col("_redo")).then(pl.col(c)).otherwise(pl.lit(None, t.schema[c])).alias(c) for c in cols]
+        + [pl.coalesce("_lat", "latency_ms").alias("latency_ms")]
+    ).drop("_lat", "_redo").select(out["traces"].columns)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,16 @@ RAW_LIMIT = 10_000
 
 
 def open_bytes(path: Path) -> bytes:
-    """The whole file as bytes, gunzipped when needed."""
+    """The whole file as bytes, gunzipped when needed; a zip archive gives its one data file.
+
+    Zip: exports mailed as a one-file archive (Latitude's traces export is
+    ``project_traces_traces_export_<time>.zip`` holding one CSV) are read without unpacking;
+    an archive with several data files raises :class:`UnreadableFileError` listing them.
+    """
     path = Path(path)
     data = path.read_bytes()
+    if data[:4] == b"PK\x03\x04":
+        return unzip_single(path, data)
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
@@ -43,6 +51,28 @@ def open_bytes(path: Path) -> bytes:
             msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."
             raise UnreadableFileError(msg) from exc
     return data
+
+
+def unzip_single(path: Path, data: bytes) -> bytes:
+    """The bytes of the single data file of a zip archive (directories and ``__MACOSX/`` skipped)."""
+    import io
+    import zipfile
+
+    from feedback_lab.exceptions import UnreadableFileError
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = [i.filename for i in zf.infolist() if not i.is_dir()
+                     and not i.filename.startswith("__MACOSX/") and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+            inner = zf.read(names[0]) if len(names) == 1 else None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        msg = f"{path}: zip data is corrupt or unsupported ({exc}). Unzip it and pass the file inside."
+        raise UnreadableFileError(msg) from exc
+    if inner is None:
+        msg = (f"{path}: a zip archive with {len(names)} data files {names[:10]}; read_traces reads a "
+               "zip holding one export file. Unzip it and pass the folder or the files.")
+        raise UnreadableFileError(msg)
+    return inner
 
 
 @dataclass
@@ -108,13 +138,17 @@ def _decode(raw: bytes) -> tuple[str | None, str | None]:
         return None, f"invalid UTF-8 at byte {exc.start}"
 
 
+_TRAILING_COMMA = re.compile(r",\s*\]\s*\Z")
+
+
 def iter_json_records(path: Path, data: bytes | None = None) -> Iterator[tuple[int, str, Any, str | None]]:
     """Yield ``(line, raw_text, parsed_or_None, error_or_None)`` for a JSON or JSONL file.
 
     JSONL: one record per non-blank line, ``line`` is the 1-based line number.
     JSON: a top-level array yields its elements (``line`` = 1-based index in the array);
-    any other top-level value is yielded once with ``line`` 1. A JSON file that does not
-    parse as a whole is retried as JSONL (many ``.json`` exports are really JSONL).
+    any other top-level value is yielded once with ``line`` 1; an array closed after a
+    trailing comma (``[{...},\n]``) is accepted. A JSON file that does not parse as a whole
+    is retried as JSONL (many ``.json`` exports are really JSONL).
     """
     path = Path(path)
     if data is None:
@@ -127,6 +161,13 @@ def iter_json_records(path: Path, data: bytes | None = None) -> Iterator[tuple[i
                 doc = json.loads(text)
             except (json.JSONDecodeError, RecursionError):
                 doc = _NOT_JSON
+                # an array closed after a trailing comma (``},\n]``, early @helicone/export --format json)
+                fixed = _TRAILING_COMMA.sub("]", text) if stripped[:1] == b"[" else text
+                if fixed != text:
+                    try:
+                        doc = json.loads(fixed)
+                    except (json.JSONDecodeError, RecursionError):
+                        pass
             if doc is not _NOT_JSON:
                 if isinstance(doc, list):
                     for i, rec in enumerate(doc, start=1):

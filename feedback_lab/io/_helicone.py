@@ -9,13 +9,18 @@ only ``response_id``). Shapes read:
   (else ``request_model``), ``request_user_id``, ``properties``/``request_properties``
   (``Helicone-Session-Id`` -> session_id, ``Helicone-Prompt-Id``/``prompt_version``), ``scores``;
 - UI exports (``MappedLLMRequest``: ``heliconeMetadata``, ``schema``, ``preview``, ``raw``);
-- the CLI CSV (``response_id, ..., request_body, request_properties, ...``; JSON cells).
+- the CLI CSV (``response_id, ..., request_body, request_properties, ...``; JSON cells). The CLI
+  escapes the quotes of object cells twice (``{""k"":""v""}`` after CSV unquoting): such cells
+  are un-doubled before decoding;
+- the CLI ``--format json`` array; early CLI versions end it with a trailing comma (``},\n]``),
+  which is accepted.
 
 Bodies: ``request_body``/``response_body`` may be JSON objects, JSON strings, or the placeholder
 ``{"helicone_message": "fetching body from signed_url..."}`` Helicone returns when bodies live in
 S3; placeholders and ``storage_location == "not_stored_exceeded_free"`` give a null input/output and
 ``metadata.body_missing`` saying why (the CLI CSV never has a response body). Input = last user
-message, output = assistant text (OpenAI ``choices``, Anthropic ``content``, UI ``schema``).
+message, output = assistant text (OpenAI ``choices``, OpenAI Responses ``output``, Anthropic
+``content``, Gemini ``candidates``, UI ``schema``).
 
 Feedback: one row per ``scores`` key (``{name: int}``; legacy ``{name: {value}}``):
 ``helicone-score-feedback`` -> ``name="user_feedback"``, annotator_kind user, label up/down;
@@ -83,6 +88,11 @@ def _response_text(b: Any) -> str | None:
             return t
         if isinstance(b.get("content"), list):  # Anthropic
             return "".join(p.get("text", "") for p in b["content"] if isinstance(p, dict)) or None
+        if isinstance(b.get("output"), list):  # OpenAI Responses API: output items, text in message items
+            return messages_text(b["output"], "output")
+        if isinstance(b.get("candidates"), list):  # Gemini: candidates[].content {role: model, parts}
+            return messages_text([c["content"] for c in b["candidates"][:1]
+                                  if isinstance(c, dict) and isinstance(c.get("content"), dict)], "output")
         if isinstance(b.get("messages"), list):
             return messages_text(b["messages"], "output")
     return text_of(b, "output")
@@ -92,7 +102,7 @@ def _request_text(b: Any) -> str | None:
     if b is None:
         return None
     if isinstance(b, dict):
-        for k in ("messages", "input", "prompt"):
+        for k in ("messages", "input", "contents", "prompt"):  # OpenAI/Anthropic, Responses, Gemini, legacy
             if b.get(k) is not None:
                 return text_of(b[k], "input")
     return text_of(b, "input")
@@ -203,7 +213,7 @@ def read(paths: list[Path], *, annotator_kinds: dict[str, str] | None = None, **
             for p, line, raw, rec in json_records([path], rejects, envelopes=("data",)):
                 take(p, line, raw, rec)
         else:
-            df = csv_rows(path, data, rejects)
+            df = _undouble_json_cells(csv_rows(path, data, rejects))
             for r in df.iter_rows(named=True):
                 line = r.pop("_line")
                 take(path, line, json.dumps(r, ensure_ascii=False), r)
@@ -211,6 +221,22 @@ def read(paths: list[Path], *, annotator_kinds: dict[str, str] | None = None, **
     for r in rows:
         r.pop("_updated", None)
     return assemble_traces(NAME, rows, fbs, rejects, refs)
+
+
+def _undouble_json_cells(df):
+    """Undo the CLI CSV's second quote escaping of object cells (``{""k"":""v""}`` -> ``{"k":"v"}``).
+
+    ``@helicone/export`` (``convertToCSVRow``) JSON-encodes an object cell, doubles its quotes, then
+    doubles them again when quoting the field, so after CSV unquoting the cell still has ``""``
+    for every ``"``. A JSON object or array never starts ``{""``/``[""`` otherwise (that would be
+    an empty key), so only such cells are changed.
+    """
+    import polars as pl
+
+    cols = [c for c in ("request_body", "request_properties", "properties", "response_body") if c in df.columns]
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(r'^\s*[\[{]\s*""')).then(pl.col(c).str.replace_all('""', '"', literal=True))
+        .otherwise(pl.col(c)).alias(c) for c in cols)
 
 
 def _newest(rows, fbs, rejects, refs):

@@ -6,7 +6,8 @@ Recognised by their columns (one file may be any of them; a folder may mix them)
   costTotalMicrocents, sessionId, userId, tags, metadata, models, ...``): one trace per row; cost is
   in **microcents** (USD = value / 1e8), duration in nanoseconds, ``tags``/``models`` are
   ``|``-joined; the CSV has no messages: load the trace-detail JSON alongside to get input/output
-  (rows of the same ``traceId`` are merged);
+  (rows of the same ``traceId`` are merged). The emailed download, a zip holding that one CSV
+  (``project_traces_traces_export_<time>.zip``), is read as it is;
 - **v2 JSON**: ``TraceDetail`` / ``Trace`` objects (or ``{"items": [...]}`` pages): input = text of
   the first LLM span's ``inputMessages`` (last user message), output = ``outputMessages``;
   ``Annotation`` objects/pages -> feedback (``name="annotation"``, ``value``, label ``pass``/``fail``

@@ -143,7 +143,7 @@ def list_formats() -> list[tuple[str, str]]:
 
 
 def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
-    """The first ``n`` bytes of ``path``, gunzipped when it is gzip; errors name the file."""
+    """The first ``n`` bytes of ``path``, gunzipped (unzipped for a one-file zip); errors name the file."""
     import gzip
 
     path = Path(path)
@@ -159,6 +159,10 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
     except OSError as exc:
         msg = f"{path}: cannot be read ({exc})."
         raise UnreadableFileError(msg) from exc
+    if head[:4] == b"PK\x03\x04":  # a one-file zip archive (see open_bytes)
+        from feedback_lab.io._common import unzip_single
+
+        return unzip_single(path, path.read_bytes())[:n]
     if head[:2] == b"\x1f\x8b":
         try:
             with gzip.open(path, "rb") as fh:
