@@ -5,7 +5,11 @@ Reads every shape Langfuse hands out, in JSON, JSONL or CSV, camelCase or snake_
 * ``{"trace": {...}, "observations": [...]}`` (the trace export / ``download_traces``), or a list of them;
 * public API pages ``{"data": [...], "meta": {...}}`` of traces (with nested ``observations`` and
   ``scores`` objects), observations or scores;
-* batch exports (UI / blob storage): one trace, observation or score per record.
+* batch exports (UI / blob storage): one trace, observation or score per record; the UI's CSV
+  writes dates (and, in older exports, every value) as JSON string literals, which are unquoted.
+  The UI's traces/observations exports carry one column per score name (the list of values):
+  those become feedback rows (``annotator_kind`` null) unless a score record of the same trace
+  and name is read in the same call (a batch export's files are read together).
 
 What one record yields (the accounting rule): a trace -> one ``traces`` row; an observation ->
 one ``spans`` row; a score -> one ``feedback`` row (``source`` ANNOTATION -> human, API -> user,
@@ -14,7 +18,9 @@ corrected output). A record that cannot be read goes to ``rejects``. The same ob
 twice in one bundle (``trace.observations`` and the top-level list) counts once; a score id seen
 twice keeps the last update (Langfuse is last-write-wins) and the superseded copy goes to
 ``rejects``. Traces whose observations came without a trace record get a row derived from the
-span tree. Trace input/output become readable text (:func:`feedback_lab.io._messages.to_text`);
+span tree (user, tags and name from the observation export's ``userId``, ``traceTags``,
+``traceName``). Token counts are Langfuse's own: ``inputUsage``/``outputUsage``, else all
+``usageDetails`` keys starting with ``input``/``output``. Trace input/output become readable text (:func:`feedback_lab.io._messages.to_text`);
 the full payloads stay in ``spans``.
 """
 
@@ -37,6 +43,18 @@ __all__ = ["FORMAT", "read_langfuse"]
 OBSERVATION_TYPES = {"SPAN", "GENERATION", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR",
                      "EMBEDDING", "GUARDRAIL"}
 SOURCE_KIND = {"ANNOTATION": "human", "API": "user", "EVAL": "llm"}
+#: fields of Langfuse traces and observations (API, UI and blob exports); any other list-valued field of
+#: a trace or observation row of the UI export is a score column
+_KNOWN = (
+    "id projectId timestamp name userId sessionId release version environment tags bookmarked public input output "
+    "metadata latency usage inputCost outputCost totalCost level errorCount warningCount defaultCount debugCount "
+    "observationCount inputTokens outputTokens totalTokens comments scores corrections observations htmlPath createdAt "
+    "updatedAt externalId calculatedInputCost calculatedOutputCost calculatedTotalCost traceId type parentObservationId "
+    "startTime endTime statusMessage model internalModelId modelParameters completionStartTime promptId promptName "
+    "promptVersion timeToFirstToken usageDetails costDetails providedUsageDetails providedCostDetails inputUsage "
+    "outputUsage totalUsage usagePricingTierId usagePricingTierName toolDefinitions toolCalls toolCallNames "
+    "internalModel providedModelName traceName traceTags traceTimestamp modelId inputPrice outputPrice totalPrice "
+    "unit promptTokens completionTokens scoresAvg scoreCategories metadataNames metadataValues").split()
 _SNIFF_KEYS = (b'"parentObservationId"', b'"projectId"', b'"observations"', b'"dataType"',
                b'"htmlPath"', b'"parent_observation_id"', b'"project_id"', b'"data_type"')
 
@@ -54,6 +72,9 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
+_KNOWN_SNAKE = {_snake(k) for k in _KNOWN}
+
+
 def _sniff(path: Path, head: bytes) -> float:
     h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if h[:1] in (b"{", b"["):
@@ -62,16 +83,21 @@ def _sniff(path: Path, head: bytes) -> float:
         hits = sum(k in h for k in _SNIFF_KEYS)
         if hits >= 2 or (hits and (b'"ANNOTATION"' in h or b'"EVAL"' in h or b'"GENERATION"' in h)):
             return 0.85
-        if b'"projectId"' in h and any(k in h for k in (b'"sessionId"', b'"userId"', b'"bookmarked"', b'"release"')):
+        if (b'"projectId"' in h or b'"project_id"' in h) and any(k in h for k in (
+                b'"sessionId"', b'"userId"', b'"bookmarked"', b'"release"', b'"session_id"', b'"user_id"')):
             return 0.8
+        if b'"bookmarked"' in h and b'"public"' in h and any(k in h for k in (b'"sessionId"', b'"userId"')):
+            return 0.8  # the UI's traces export (batch export of the traces table has no projectId)
         if b'"meta"' in h and b'"totalItems"' in h:
             return 0.6
         return 0.0
-    first = h.split(b"\n", 1)[0].lower()
+    first = h.split(b"\n", 1)[0].lower().rstrip(b"\r")
     cols = {c.strip(b' "') for c in first.split(b",")}
     if cols & {b"parentobservationid", b"parent_observation_id", b"projectid", b"project_id"}:
         return 0.85
     if cols & {b"datatype", b"data_type"} and cols & {b"traceid", b"trace_id"}:
+        return 0.8
+    if {b"bookmarked", b"public"} <= cols and cols & {b"userid", b"sessionid", b"user_id", b"session_id"}:
         return 0.8
     return 0.0
 
@@ -98,8 +124,30 @@ def _records(path: Path):
         from feedback_lab.exceptions import FormatError
 
         raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc
+    df = _unquote_cells(df)
     for i, row in enumerate(df.iter_rows(named=True)):
         yield i + 2, json.dumps(row, ensure_ascii=False), row, None
+
+
+def _unquote_cells(df):
+    """CSV cells that hold a JSON string literal -> that string (``""`` -> null).
+
+    Langfuse's batch export writes every CSV cell through ``JSON.stringify`` except plain strings
+    (``packages/shared/src/server/utils/transforms/stringify.ts``, ``stringifyForCsv``): dates arrive
+    as ``"2025-03-01T10:00:00.000Z"`` with the quotes, and in exports made before ``stringifyForCsv``
+    every string cell is quoted so (ids, names, an absent value as ``""``).
+    """
+    import polars as pl
+
+    lit = r'^"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"$'
+    cols = []
+    for c in df.columns:
+        hit = df[c].str.contains(lit).fill_null(False)
+        if hit.any():
+            idx = hit.arg_true()
+            dec = df[c].gather(idx).str.json_decode(pl.String)
+            cols.append(df[c].scatter(idx, dec.replace("", None)))
+    return df.with_columns(cols) if cols else df
 
 
 def read_langfuse(paths, **options: Any) -> dict[str, Any]:
@@ -126,6 +174,7 @@ class _Collector:
         self.spans: dict[tuple[str, str], dict] = {}
         self.scores: dict[str, dict] = {}
         self.feedback: list[dict] = []
+        self.column_scores: list[dict] = []
 
     # ------------------------------------------------------------ dispatch
     def add(self, rec: dict, path: Path, line: int, raw: str) -> None:
@@ -172,6 +221,10 @@ class _Collector:
             ts = to_utc(_g(t, "timestamp"))
             latency = _num(_g(t, "latency"))
             cost = _num(_g(t, "totalCost", "calculatedTotalCost"))
+            usage = loads_deep(_g(t, "usage"))
+            usage = usage if isinstance(usage, dict) else {}
+            tin = _int(_first(_g(t, "inputTokens"), _g(usage, "promptTokens")))
+            tout = _int(_first(_g(t, "outputTokens"), _g(usage, "completionTokens")))
         except ValueError as exc:
             self.rejects.add(path, line, f"trace {tid}: {exc}", raw)
             return
@@ -181,9 +234,7 @@ class _Collector:
         for key in ("release", "version", "environment"):
             if _g(t, key) not in (None, "default") and key not in meta:
                 meta[key] = _g(t, key)
-        tags = loads_deep(_g(t, "tags"))
-        if isinstance(tags, str):
-            tags = [x.strip() for x in tags.split(",") if x.strip()]
+        tags = _tag_list(_g(t, "tags"))
         self.traces.append({
             "trace_id": str(tid), "session_id": _str(_g(t, "sessionId")), "user_id": _str(_g(t, "userId")),
             "timestamp": ts, "task": _str(meta.get("task") or _g(t, "name")),
@@ -191,10 +242,12 @@ class _Collector:
             "input": to_text(_g(t, "input"), "input"), "output": to_text(_g(t, "output"), "output"),
             "reference": _str(moved.get("reference") or moved.get("expected_output")),
             "latency_ms": None if latency is None else round(latency * 1000.0, 6), "cost": cost,
-            "tags": [str(x) for x in tags] if isinstance(tags, list) else None,
+            "input_tokens": tin, "output_tokens": tout,
+            "tags": tags,
             "metadata": json.dumps(meta, ensure_ascii=False, default=str) if meta else None,
             "source": "langfuse", "_line": line, "_file": str(path),
         })
+        self._score_columns(t, str(tid), None, ts, path, line)
 
     def _observation(self, o: dict, path, line, default_trace=None) -> None:
         oid, tid = _g(o, "id"), _g(o, "traceId") or default_trace
@@ -208,10 +261,7 @@ class _Collector:
             return
         try:
             start, end = to_utc(_g(o, "startTime")), to_utc(_g(o, "endTime"))
-            usage = loads_deep(_g(o, "usageDetails", "usage")) or {}
-            usage = usage if isinstance(usage, dict) else {}
-            tin = _int(_g(usage, "input", "promptTokens") if usage else _g(o, "inputUsage", "promptTokens"))
-            tout = _int(_g(usage, "output", "completionTokens") if usage else _g(o, "outputUsage", "completionTokens"))
+            tin, tout = _usage(o)
             cost = _num(_g(o, "totalCost", "calculatedTotalCost"))
         except ValueError as exc:
             self.rejects.add(path, line, f"observation {oid}: {exc}", raw)
@@ -229,13 +279,19 @@ class _Collector:
             "status": "error" if (level or "").upper() == "ERROR" else "ok",
             "attributes": json.dumps({k: v for k, v in attrs.items() if v is not None}, ensure_ascii=False, default=str),
             "_cost": cost, "_prompt_version": _str(_g(o, "promptVersion")), "_line": line,
+            "_file": str(path), "_user_id": _str(_g(o, "userId")), "_task": _str(_g(o, "traceName")), "_tags": _tag_list(_g(o, "traceTags")),
         }
+        self._score_columns(o, str(tid), str(oid), to_utc(_g(o, "traceTimestamp")) or start, path, line)
 
     def _score(self, s: dict, path, line, default_trace=None) -> None:
         raw = s
         tid, name = _g(s, "traceId") or default_trace, _g(s, "name")
         if tid is None or name is None:
-            self.rejects.add(path, line, f"score without {'traceId' if tid is None else 'name'}", raw)
+            why = f"score without {'traceId' if tid is None else 'name'}"
+            if tid is None and (_g(s, "sessionId") or _g(s, "datasetRunId")):
+                what = "session " + str(_g(s, "sessionId")) if _g(s, "sessionId") else "dataset run " + str(_g(s, "datasetRunId"))
+                why = f"score {name!r} is on {what}, not on a trace (feedback rows belong to traces)"
+            self.rejects.add(path, line, why, raw)
             return
         dtype = str(_g(s, "dataType") or "").upper()
         source = str(_g(s, "source") or "").upper()
@@ -265,10 +321,10 @@ class _Collector:
         if isinstance(extra, dict) and str(extra.get("annotator_kind")) in ("user", "human", "llm", "code"):
             kind = extra["annotator_kind"]
         row = {"trace_id": str(tid), "name": str(name), "value": value, "label": label, "comment": comment,
-               "annotator_kind": kind, "annotator": _str(_g(s, "authorUserId", "configId")),
+               "annotator_kind": kind, "annotator": _str(_g(s, "authorUserName", "authorUserId", "configId")),
                "timestamp": ts, "span_id": _str(_g(s, "observationId")),
                "metadata": json.dumps({k: v for k, v in meta.items() if v is not None}, ensure_ascii=False, default=str),
-               "_updated": updated, "_line": line}
+               "_updated": updated, "_line": line, "_file": str(path)}
         sid = _g(s, "id")
         if sid is not None and str(sid) in self.scores:
             old = self.scores[str(sid)]
@@ -284,6 +340,34 @@ class _Collector:
             self.scores[str(sid)] = row
         self.feedback.append(row)
 
+    def _score_columns(self, rec: dict, tid: str, span_id: str | None, ts, path, line: int) -> None:
+        """Feedback rows from the score columns of the UI's traces/observations export: one column per
+        score name holding the list of values (``getChunkWithFlattenedScores`` in Langfuse's
+        ``worker/src/features/database-read-stream/getDatabaseReadStream.ts``)."""
+        for key, val in rec.items():
+            if _snake(key) in _KNOWN_SNAKE or val is None:
+                continue
+            vals = loads_deep(val)
+            if not isinstance(vals, list) or not vals or not all(
+                    isinstance(v, str) or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in vals):
+                continue
+            meta = json.dumps({"from": "score column of the export", "timestamp_of": "trace" if span_id is None
+                               else "observation"})
+            for v in vals:
+                num = isinstance(v, (int, float))
+                self.column_scores.append({
+                    "trace_id": tid, "name": str(key), "value": float(v) if num else None, "label": None if num else v,
+                    "comment": None, "annotator_kind": None, "annotator": None, "timestamp": ts, "span_id": span_id,
+                    "metadata": meta, "_updated": None, "_line": line, "_file": str(path)})
+
+    def _feedback_rows(self) -> list[dict]:
+        """Score records, plus score-column values of (trace, name) pairs that no score record covers
+        (observation-level columns win over the trace's aggregate of the same name)."""
+        real = {(r["trace_id"], r["name"]) for r in self.feedback}
+        by_obs = {(r["trace_id"], r["name"]) for r in self.column_scores if r["span_id"] is not None}
+        return self.feedback + [r for r in self.column_scores if (r["trace_id"], r["name"]) not in real
+                                and (r["span_id"] is not None or (r["trace_id"], r["name"]) not in by_obs)]
+
     # ------------------------------------------------------------ frames
     def frames(self) -> dict[str, Any]:
         import polars as pl
@@ -296,16 +380,20 @@ class _Collector:
             derived = traces_from_spans(spans)
             extra = spans.group_by("trace_id", maintain_order=True).agg(
                 pl.col("_cost").sum().alias("_span_cost"), pl.col("_cost").is_not_null().any().alias("_has_cost"),
-                pl.col("_prompt_version").drop_nulls().first().alias("prompt_version"))
+                pl.col("_prompt_version").drop_nulls().first().alias("prompt_version"),
+                pl.col("_user_id").drop_nulls().first().alias("user_id"),
+                pl.col("_task").drop_nulls().first().alias("task"),
+                pl.col("_tags").drop_nulls().first().alias("tags"))
             derived = derived.join(extra, on="trace_id", how="left").with_columns(
                 cost=pl.when("_has_cost").then("_span_cost"),
                 input=pl.col("input").map_elements(lambda v: to_text(v, "input"), return_dtype=pl.String),
                 output=pl.col("output").map_elements(lambda v: to_text(v, "output"), return_dtype=pl.String),
             ).drop("_span_cost", "_has_cost")
             traces = _merge(traces, derived)
-            spans = conform(spans.drop("_cost", "_prompt_version"), "spans")
+            spans = conform(spans.drop("_cost", "_prompt_version", "_user_id", "_task", "_tags"), "spans")
             derived = derived.drop([c for c in derived.columns if c == "_line"])
-        fb = pl.DataFrame(self.feedback, infer_schema_length=None).drop("_updated") if self.feedback else None
+        rows = self._feedback_rows()
+        fb = pl.DataFrame(rows, infer_schema_length=None).drop("_updated") if rows else None
         return {"traces": traces, "spans": spans, "feedback": fb, "rejects": self.rejects.frame()}
 
 
@@ -330,6 +418,37 @@ def _merge(traces, derived):
     return m
 
 
+def _usage(o: dict) -> tuple[int | None, int | None]:
+    """Input and output tokens of an observation as Langfuse counts them: ``inputUsage``/``outputUsage``,
+    else the sums of the ``usageDetails`` keys starting with ``input``/``output`` (cached and reasoning
+    tokens included; ``reduceUsageOrCostDetails`` in Langfuse's ``observations.ts``), else the legacy
+    ``usage`` object."""
+    tin, tout = _int(_g(o, "inputUsage")), _int(_g(o, "outputUsage"))
+    details = loads_deep(_g(o, "usageDetails"))
+    if isinstance(details, dict) and details and tin is None and tout is None:
+        ins = [_int(v) for k, v in details.items() if str(k).startswith("input")]
+        outs = [_int(v) for k, v in details.items() if str(k).startswith("output")]
+        tin = sum(v for v in ins if v is not None) if any(v is not None for v in ins) else None
+        tout = sum(v for v in outs if v is not None) if any(v is not None for v in outs) else None
+    if tin is None and tout is None:
+        usage = loads_deep(_g(o, "usage"))
+        usage = usage if isinstance(usage, dict) else {}
+        tin = _int(_first(_g(usage, "input", "promptTokens"), _g(o, "promptTokens")))
+        tout = _int(_first(_g(usage, "output", "completionTokens"), _g(o, "completionTokens")))
+    return tin, tout
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
+def _tag_list(value: Any) -> list[str] | None:
+    tags = loads_deep(value)
+    if isinstance(tags, str):
+        tags = [x.strip() for x in tags.split(",") if x.strip()]
+    return [str(x) for x in tags] if isinstance(tags, list) else None
+
+
 def _kind(rec: dict) -> str | None:
     typ = str(_g(rec, "type") or "").upper()
     if typ in OBSERVATION_TYPES and (_g(rec, "traceId") is not None or _g(rec, "startTime") is not None):
@@ -350,4 +469,5 @@ FORMAT = Format(
     sniff=_sniff,
     read=read_langfuse,
     extensions=(".json", ".jsonl", ".csv", ".gz"),
+    reads_together=True,  # a batch export comes as traces, observations and scores files that refer to each other
 )
