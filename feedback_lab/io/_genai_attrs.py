@@ -3,6 +3,12 @@
 :data:`ALIASES` lists, per canonical field, the attribute keys that carry it, most specific
 first. The OTLP reader looks them up in a dict per span (:func:`span_fields`); the Phoenix reader
 coalesces the matching ``attributes.<key>`` columns.
+
+:func:`attribute_feedback` reads the OpenInference feedback attributes
+(``annotations.<i>.annotation.<field>``, ``trace.annotations.…``, ``session.annotations.…`` and
+``evaluations.<i>.evaluation.<field>``, spec ``spec/annotations_and_evaluations.md`` of
+Arize-ai/openinference) that instrumented apps set on spans and that Phoenix's span download
+adds to the spans it writes.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from feedback_lab.io._platform_common import (
     text_of,
 )
 
-__all__ = ["ALIASES", "span_fields"]
+__all__ = ["ALIASES", "attribute_feedback", "span_fields"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "kind": ("openinference.span.kind", "gen_ai.operation.name"),
@@ -57,7 +63,8 @@ def _indexed_messages(attrs: dict[str, Any]) -> dict[str, list[dict]]:
 
 
 def _event_messages(events: list[dict]) -> tuple[str | None, str | None]:
-    """Input/output text from the older GenAI event style (``gen_ai.user.message``, ``gen_ai.choice``)."""
+    """Input/output text from the older GenAI event styles (``gen_ai.user.message``, ``gen_ai.choice``;
+    ``gen_ai.content.prompt``/``gen_ai.content.completion``) and ``gen_ai.client.inference.operation.details``."""
     inp = out = None
     for ev in events:
         name = ev.get("name")
@@ -82,6 +89,16 @@ def _event_messages(events: list[dict]) -> tuple[str | None, str | None]:
                 t = text_of(msg, "output")
             if t is not None:
                 out = t if out is None else out + "\n" + t
+        elif name in ("gen_ai.content.prompt", "gen_ai.content.completion"):
+            # semantic conventions 1.26-1.27: one span event per side, the messages as JSON text
+            # in gen_ai.prompt / gen_ai.completion (Semantic Kernel, Spring AI, Azure AI Inference)
+            side = "input" if name == "gen_ai.content.prompt" else "output"
+            v = a.get("gen_ai.prompt" if side == "input" else "gen_ai.completion")
+            t = text_of(loads_deep(v) if isinstance(v, str) and v[:1] in "[{" else v, side) if v is not None else None
+            if side == "input":
+                inp = inp or t
+            else:
+                out = out or t
         elif name == "gen_ai.client.inference.operation.details":
             i = messages_text(loads_deep(a.get("gen_ai.input.messages")), "input")
             o = messages_text(loads_deep(a.get("gen_ai.output.messages")), "output")
@@ -163,3 +180,75 @@ def annotator_kind(value: Any, default: str | None = None) -> str | None:
         return default
     v = str(value).strip().lower()
     return {"human": "human", "llm": "llm", "code": "code", "heuristic": "code", "user": "user"}.get(v, default)
+
+
+#: OpenInference feedback attribute groups -> what the feedback is about
+FEEDBACK_GROUPS = {"annotations": "span", "trace.annotations": "trace", "session.annotations": "session",
+                   "evaluations": "evaluation"}
+_FEEDBACK_KEY = re.compile(r"^(annotations|trace\.annotations|session\.annotations|evaluations)\.(\d+)\."
+                           r"(?:annotation|evaluation)\.(name|score|label|explanation|annotator_kind|identifier|metadata)$")
+
+
+def attribute_feedback(attrs: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Feedback objects of the OpenInference feedback attributes of one span, and the reasons the
+    bad ones were left out.
+
+    Each object becomes a dict with ``scope`` (``span``, ``trace``, ``session`` or ``evaluation``,
+    see :data:`FEEDBACK_GROUPS`), ``name``, ``value``, ``label``, ``comment``, ``annotator_kind``,
+    ``metadata`` (JSON text: the object's ``metadata`` plus its ``identifier`` and scope). Accepts
+    the flat attribute keys of OTLP (``annotations.0.annotation.name``) and the nested lists that
+    Phoenix's span frames hold (``{"annotations": [{"annotation.name": ...}]}``). An object
+    without ``name``, or with a non-numeric ``score``, is left out with its reason.
+
+    Examples
+    --------
+    >>> fb, bad = attribute_feedback({"annotations.0.annotation.name": "hallucination",
+    ...                          "annotations.0.annotation.score": 1, "annotations.0.annotation.annotator_kind": "LLM"})
+    >>> fb[0]["scope"], fb[0]["name"], fb[0]["value"], fb[0]["annotator_kind"], bad
+    ('span', 'hallucination', 1.0, 'llm', [])
+    """
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    errors: list[str] = []
+    for k, v in attrs.items():
+        if v is None:
+            continue
+        m = _FEEDBACK_KEY.match(k)
+        if m:
+            found.setdefault((m.group(1), int(m.group(2))), {})[m.group(3)] = v
+        elif k in FEEDBACK_GROUPS and isinstance(v, list):  # nested: [{"annotation": {...}}] or dotted keys
+            for i, el in enumerate(v):
+                if not isinstance(el, dict):
+                    errors.append(f"feedback attribute {k}.{i} is not an object")
+                    continue
+                inner = el.get("annotation", el.get("evaluation"))
+                el = inner if isinstance(inner, dict) else el
+                obj = found.setdefault((k, i), {})
+                for f, x in el.items():
+                    f = f.rsplit(".", 1)[-1]
+                    if x is not None:
+                        obj[f] = x
+    out = []
+    for (group, i), obj in sorted(found.items()):
+        where = f"{group}.{i}"
+        name = obj.get("name")
+        if not isinstance(name, str) or not name:
+            errors.append(f"feedback attribute {where} has no name")
+            continue
+        try:
+            value = as_float(obj.get("score"), f"feedback attribute {where} score")
+        except BadRecord as exc:
+            errors.append(str(exc))
+            continue
+        meta = obj.get("metadata")
+        if isinstance(meta, str):
+            meta = loads_deep(meta)
+        meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"metadata": meta})
+        if obj.get("identifier"):
+            meta["identifier"] = obj["identifier"]
+        meta["openinference_feedback"] = FEEDBACK_GROUPS[group]
+        label, expl = obj.get("label"), obj.get("explanation")
+        out.append({"scope": FEEDBACK_GROUPS[group], "name": name,
+                    "value": value,
+                    "label": None if label is None else str(label), "comment": None if expl is None else str(expl),
+                    "annotator_kind": annotator_kind(obj.get("annotator_kind")), "metadata": jdump(meta)})
+    return out, errors

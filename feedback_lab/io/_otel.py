@@ -4,7 +4,9 @@ Reads what the OpenTelemetry Collector's file exporter, ``otlp/json`` dumps and 
 export: one ``ExportTraceServiceRequest`` per file or per line, typed attribute values
 (``stringValue``, ``intValue`` as a string, ``doubleValue``, ``boolValue``, ``arrayValue``,
 ``kvlistValue``, ``bytesValue``), hex or base64 ids and nanosecond timestamps. Also reads the
-Python SDK's ``span.to_json()`` lines (``ConsoleSpanExporter``).
+Python SDK's ``span.to_json()`` output (``ConsoleSpanExporter``: pretty-printed span objects one
+after the other, or one per line), and OTLP/JSON written with the proto field names
+(``resource_spans``, ``trace_id``, ``string_value``...), as Phoenix's "OTLP JSON" span download does.
 
 Mapping (GenAI semantic conventions, and OpenInference attributes when present):
 
@@ -18,7 +20,11 @@ Mapping (GenAI semantic conventions, and OpenInference attributes when present):
 - each ``gen_ai.evaluation.result`` event (span event or log record) -> a ``feedback`` row:
   ``gen_ai.evaluation.name`` -> name, ``score.value`` -> value, ``score.label`` -> label,
   ``explanation`` -> comment, annotator_kind ``llm`` unless a ``feedback_lab.annotator_kind``
-  attribute says otherwise; records linked by ``gen_ai.response.id`` when they carry no span context.
+  attribute says otherwise; records linked by ``gen_ai.response.id`` when they carry no span context;
+- OpenInference feedback attributes of a span (``annotations.N.annotation.*`` -> feedback on that
+  span, ``trace.annotations.N.annotation.*``/``session.annotations.…`` -> on its trace,
+  ``evaluations.N.evaluation.*`` of an ``EVALUATOR`` span -> on the span its first link names, else on
+  the evaluator span), see :func:`feedback_lab.io._genai_attrs.attribute_feedback`.
 """
 
 from __future__ import annotations
@@ -26,11 +32,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects
-from feedback_lab.io._genai_attrs import annotator_kind, span_fields
+from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes
+from feedback_lab.io._genai_attrs import annotator_kind, attribute_feedback, span_fields
 from feedback_lab.io._platform_common import BadRecord, as_float, as_str, jdump, json_records
 from feedback_lab.io._platform_frames import assemble
 from feedback_lab.io._registry import Format
@@ -43,6 +51,18 @@ _STATUS = {0: None, 1: "ok", 2: "error", "STATUS_CODE_UNSET": None, "STATUS_CODE
            "STATUS_CODE_ERROR": "error", "UNSET": None, "OK": "ok", "ERROR": "error"}
 
 
+@cache
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower()
+
+
+def _g(obj: dict, key: str) -> Any:
+    """``obj[key]`` by its OTLP/JSON (lowerCamelCase) name, or by the proto field name
+    (``trace_id`` for ``traceId``) that protobuf's JSON mapping also accepts and Phoenix writes."""
+    v = obj.get(key)
+    return v if v is not None else obj.get(_snake(key))
+
+
 def any_value(v: Any, depth: int = 0) -> Any:
     """Decode an OTLP/JSON ``AnyValue`` (``{"stringValue": ...}``...) to a Python value."""
     if depth > 64:
@@ -51,6 +71,8 @@ def any_value(v: Any, depth: int = 0) -> Any:
         return v  # lenient: plain JSON values written by hand-rolled exporters
     if not v:
         return None
+    if any("_" in k for k in v):  # proto field names: string_value, int_value, ...
+        v = {_CAMEL.get(k, k): x for k, x in v.items()}
     if "stringValue" in v:
         return v["stringValue"] if isinstance(v["stringValue"], str) else jdump(v["stringValue"])
     if "intValue" in v:
@@ -73,6 +95,10 @@ def any_value(v: Any, depth: int = 0) -> Any:
     if "bytesValue" in v:
         return v["bytesValue"]
     raise BadRecord(f"unknown AnyValue {jdump(v)[:60]!r}")
+
+
+_CAMEL = {_snake(k): k for k in ("stringValue", "intValue", "doubleValue", "boolValue", "arrayValue",
+                                   "kvlistValue", "bytesValue")}
 
 
 def attributes(lst: Any, depth: int = 0) -> dict[str, Any]:
@@ -121,7 +147,8 @@ def _events(evs: Any) -> list[dict]:
     for e in evs:
         if not isinstance(e, dict):
             raise BadRecord("an event is not an object")
-        t = e.get("timeUnixNano", e.get("timestamp"))
+        t = _g(e, "timeUnixNano")
+        t = e.get("timestamp") if t is None else t
         out.append({"name": e.get("name"), "time": None if t is None else str(t),
                     "attributes": attributes(e.get("attributes"))})
     return out
@@ -129,10 +156,10 @@ def _events(evs: Any) -> list[dict]:
 
 def _span_row(sp: dict, resource: dict, otlp: bool) -> tuple[dict, list[dict]]:
     if otlp:
-        tid = otel_id(sp.get("traceId"), 16, "traceId")
-        sid = otel_id(sp.get("spanId"), 8, "spanId")
-        pid = otel_id(sp.get("parentSpanId"), 8, "parentSpanId")
-        start, end = sp.get("startTimeUnixNano"), sp.get("endTimeUnixNano")
+        tid = otel_id(_g(sp, "traceId"), 16, "traceId")
+        sid = otel_id(_g(sp, "spanId"), 8, "spanId")
+        pid = otel_id(_g(sp, "parentSpanId"), 8, "parentSpanId")
+        start, end = _g(sp, "startTimeUnixNano"), _g(sp, "endTimeUnixNano")
         status = sp.get("status") or {}
         code = status.get("code") if isinstance(status, dict) else None
     else:  # SDK span.to_json()
@@ -157,7 +184,20 @@ def _span_row(sp: dict, resource: dict, otlp: bool) -> tuple[dict, list[dict]]:
            "start": None if start is None else str(start), "end": None if end is None else str(end),
            "status": _STATUS.get(code if not isinstance(code, str) else code.upper().replace("STATUSCODE.", "")),
            "attributes": jdump({**{f"resource.{k}": v for k, v in resource.items()}, **attrs}), **f}
-    return row, events
+    found, errors = attribute_feedback(attrs)  # a bad feedback object rejects that feedback, not the span
+    fb = [{**x, "target": _link(sp, otlp) if x["scope"] == "evaluation" else None} for x in found]
+    return row, events, (fb, errors)
+
+
+def _link(sp: dict, otlp: bool) -> tuple[str | None, str | None] | None:
+    """(trace_id, span_id) of a span's first link (the span an EVALUATOR span evaluates)."""
+    links = sp.get("links")
+    if not isinstance(links, list) or not links or not isinstance(links[0], dict):
+        return None
+    ln = links[0] if otlp else (links[0].get("context") or {})
+    if not isinstance(ln, dict):
+        return None
+    return otel_id(_g(ln, "traceId"), 16, "link traceId"), otel_id(_g(ln, "spanId"), 8, "link spanId")
 
 
 def _feedback_row(attrs: dict, tid: str | None, sid: str | None, time: Any) -> dict:
@@ -183,17 +223,17 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     spans: list[dict] = []
     feedback: list[dict] = []
     pending_logs: list[tuple[dict, dict]] = []  # (row bookkeeping, log event)
-    for path, line, raw, rec in json_records(paths, rejects, envelopes=()):
-        if "resourceSpans" in rec or "resourceLogs" in rec:
+    for path, line, raw, rec in _records(paths, rejects):
+        if any(k in rec for k in _ENVELOPE_KEYS):
             _read_otlp(path, line, rec, rejects, refs, spans, feedback, pending_logs)
         elif isinstance(rec.get("context"), dict):
             refs.append(rec)
             try:
-                row, events = _span_row(rec, attributes((rec.get("resource") or {}).get("attributes")), False)
+                row, events, fb = _span_row(rec, attributes((rec.get("resource") or {}).get("attributes")), False)
             except (BadRecord, RecursionError) as exc:
                 rejects.add(path, line, str(exc) if isinstance(exc, BadRecord) else "nested too deeply", raw)
                 continue
-            _add_span(row, events, path, line, len(refs) - 1, spans, feedback, rejects)
+            _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
         else:
             rejects.add(path, line, "not an OTLP/JSON document (no resourceSpans/resourceLogs) "
                         "and not an SDK span (no context)", raw)
@@ -201,9 +241,67 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     return assemble(NAME, spans, feedback, rejects, refs)
 
 
-def _add_span(row, events, path, line, ref, spans, feedback, rejects):
+_ENVELOPE_KEYS = ("resourceSpans", "resourceLogs", "resource_spans", "resource_logs")
+
+
+def _records(paths: list[Path], rejects: Rejects):
+    """:func:`json_records`, except for files of pretty-printed JSON objects one after the other
+    (what ``ConsoleSpanExporter`` writes by default: ``span.to_json(indent=4)`` and a newline per
+    span), which are split into their objects; ``line`` is the line each object starts on."""
+    for path in paths:
+        data = open_bytes(path)
+        text = data.decode("utf-8", "replace").lstrip("\ufeff")
+        first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+        if first != "{":
+            yield from json_records([path], rejects, envelopes=())
+            continue
+        try:
+            json.loads(text)
+        except (ValueError, RecursionError):
+            yield from _concatenated(path, text, rejects)
+        else:
+            yield from json_records([path], rejects, envelopes=())
+
+
+def _concatenated(path: Path, text: str, rejects: Rejects):
+    dec = json.JSONDecoder()
+    starts = [m.start() for m in re.finditer(r"(?m)^\{[ \t]*\r?$", text)]  # a "{" alone at column 0
+    pos, n = 0, len(text)
+    while True:
+        while pos < n and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= n:
+            return
+        line = text.count("\n", 0, pos) + 1
+        try:
+            rec, end = dec.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            nxt = next((s for s in starts if s > pos), n)
+            why = f"invalid JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else "invalid JSON: nested too deeply"
+            rejects.add(path, line, f"{why} (in the object starting on this line)", text[pos:nxt][:RAW_LIMIT])
+            pos = nxt
+            continue
+        if isinstance(rec, dict):
+            yield path, line, text[pos:end][:RAW_LIMIT], rec
+        else:
+            rejects.add(path, line, f"expected a JSON object, got {type(rec).__name__}", text[pos:end][:RAW_LIMIT])
+        pos = end
+
+
+def _add_span(row, events, attr_fb, path, line, ref, spans, feedback, rejects):
     row.update(_file=str(path), _line=line, _ref=ref)
     spans.append(row)
+    attr_fb, errors = attr_fb
+    for why in errors:
+        rejects.add(path, line, f"span {row['span_id']}: {why}", row["attributes"])
+    for x in attr_fb:
+        tid, sid = x.pop("target") or (row["trace_id"], row["span_id"])
+        if x["scope"] in ("trace", "session"):
+            sid = None  # about the whole trace (the session's feedback lands on the trace carrying it)
+        scope = x.pop("scope")
+        feedback.append({**x, "trace_id": tid or row["trace_id"], "span_id": sid, "annotator": None,
+                         "timestamp": None, "_file": str(path), "_line": line, "_ref": ref,
+                         "_response_id": None, "_scope": scope})
     for ev in events:
         if ev["name"] == EVAL_EVENT:
             try:
@@ -227,6 +325,8 @@ def _list(obj: Any, key: str, where: str) -> list:
 def _read_otlp(path, line, doc, rejects, refs, spans, feedback, pending_logs):
     for top, scope_key, item_key in (("resourceSpans", "scopeSpans", "spans"),
                                      ("resourceLogs", "scopeLogs", "logRecords")):
+        if top not in doc and _snake(top) in doc:  # proto field names throughout
+            top, scope_key, item_key = _snake(top), _snake(scope_key), _snake(item_key)
         try:
             resources = _list(doc, top, "document")
         except BadRecord as exc:
@@ -236,7 +336,8 @@ def _read_otlp(path, line, doc, rejects, refs, spans, feedback, pending_logs):
             where_r = f"{top}[{ri}]"
             try:
                 resource = attributes((rs.get("resource") or {}).get("attributes")) if isinstance(rs, dict) else {}
-                scopes = _list(rs, scope_key, where_r) or _list(rs, "instrumentationLibrarySpans", where_r)
+                scopes = _list(rs, scope_key, where_r) or _list(rs, "instrumentationLibrarySpans", where_r) \
+                    or _list(rs, "instrumentation_library_spans", where_r)
             except BadRecord as exc:
                 rejects.add(path, line, f"{where_r}: {exc}", rs)
                 continue
@@ -255,8 +356,8 @@ def _read_otlp(path, line, doc, rejects, refs, spans, feedback, pending_logs):
                         if not isinstance(item, dict):
                             raise BadRecord(f"expected an object, got {type(item).__name__}")
                         if item_key == "spans":
-                            row, events = _span_row(item, resource, True)
-                            _add_span(row, events, path, line, ref, spans, feedback, rejects)
+                            row, events, fb = _span_row(item, resource, True)
+                            _add_span(row, events, fb, path, line, ref, spans, feedback, rejects)
                         else:
                             pending_logs.append(({"_file": str(path), "_line": line, "_ref": ref,
                                                   "where": where}, _log_event(item)))
@@ -267,13 +368,13 @@ def _read_otlp(path, line, doc, rejects, refs, spans, feedback, pending_logs):
 
 def _log_event(rec: dict) -> dict:
     attrs = attributes(rec.get("attributes"))
-    name = rec.get("eventName") or attrs.get("event.name")
+    name = _g(rec, "eventName") or attrs.get("event.name")
     body = any_value(rec.get("body")) if rec.get("body") is not None else None
     if isinstance(body, dict):
         attrs = {**body, **attrs}
-    return {"name": name, "attributes": attrs, "time": rec.get("timeUnixNano") or rec.get("observedTimeUnixNano"),
-            "trace_id": otel_id(rec.get("traceId"), 16, "traceId"),
-            "span_id": otel_id(rec.get("spanId"), 8, "spanId")}
+    return {"name": name, "attributes": attrs, "time": _g(rec, "timeUnixNano") or _g(rec, "observedTimeUnixNano"),
+            "trace_id": otel_id(_g(rec, "traceId"), 16, "traceId"),
+            "span_id": otel_id(_g(rec, "spanId"), 8, "spanId")}
 
 
 def _attach_logs(pending, spans, feedback, rejects, refs):
@@ -316,12 +417,13 @@ def _attach_logs(pending, spans, feedback, rejects, refs):
             rejects.add(book["_file"], book["_line"], f"{where}: {exc}", raw)
     for fb in feedback:
         fb.pop("_response_id", None)
+        fb.pop("_scope", None)
 
 
 def sniff(path: Path, head: bytes) -> float:
     """Confidence that ``path`` is OTLP/JSON or SDK span JSON."""
     h = head[:65536]
-    if b'"resourceSpans"' in h or b'"resourceLogs"' in h:
+    if b'"resourceSpans"' in h or b'"resourceLogs"' in h or b'"resource_spans"' in h or b'"resource_logs"' in h:
         return 0.95
     if b'"SpanKind.' in h and b'"context"' in h:
         return 0.85

@@ -12,7 +12,10 @@ Reads what Phoenix users save:
   ``annotation_name``, ``annotator_kind``, ``result.label``, ``result.score``,
   ``result.explanation``, ``metadata``, ``source``, ``created_at``) and legacy evaluation frames
   (``SpanEvaluations``: ``context.span_id``, ``label``, ``score``, ``explanation``; the eval name
-  comes from a ``name`` column, the Parquet metadata Phoenix writes, or the file name).
+  comes from a ``name`` column, the Parquet metadata Phoenix writes, or the file name);
+- OpenInference feedback attributes on spans (``annotations.N.annotation.*``, ``trace.annotations.…``,
+  ``evaluations.…``), which Phoenix's span download adds to each span it writes: feedback rows, see
+  :func:`feedback_lab.io._genai_attrs.attribute_feedback`.
 
 OpenInference attributes map as in :data:`feedback_lab.io._genai_attrs.ALIASES` (``input.value``,
 ``output.value``, ``llm.model_name``, ``llm.token_count.prompt/completion``, ``session.id``,
@@ -39,12 +42,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.exceptions import UnreadableFileError
+from feedback_lab.exceptions import FormatError, UnreadableFileError
 from feedback_lab.io._common import Rejects, open_bytes, polars_failures
-from feedback_lab.io._genai_attrs import ALIASES
+from feedback_lab.io._genai_attrs import ALIASES, attribute_feedback
 from feedback_lab.io._jsonl import RecordLines, ndjson_schema, read_ndjson_keys
 from feedback_lab.io._platform_common import flatten_dotted, json_records, messages_text
-from feedback_lab.io._platform_frames import assemble, csv_rows, parse_ts_columns
+from feedback_lab.io._platform_frames import assemble, csv_rows, parse_ts_columns, rows_frame
 from feedback_lab.io._registry import Format
 
 __all__ = ["FORMAT", "read"]
@@ -55,8 +58,10 @@ _ANN_COLS = ("result.label", "result.score", "result.explanation", "annotator_ki
              "label", "score", "explanation")
 
 
-#: attributes whose object value is kept whole (not flattened into columns)
-_WHOLE = frozenset({"attributes.metadata", "attributes.llm.invocation_parameters", "attributes.llm.prompt_template.variables"})
+#: attributes whose object value is kept whole (not flattened into columns); ``metadata`` is the
+#: metadata object of an annotation record (``GET /v1/projects/{p}/span_annotations``)
+_WHOLE = frozenset({"attributes.metadata", "attributes.llm.invocation_parameters", "attributes.llm.prompt_template.variables",
+                    "metadata"})
 
 
 def _unnest(frame):
@@ -218,7 +223,13 @@ def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = 
 
 
 def _load_csv(path: Path, data: bytes, rejects: Rejects):
-    return csv_rows(path, data, rejects)
+    import polars as pl
+
+    df = csv_rows(path, data, rejects)
+    # pandas to_csv writes the metadata dict of a spans frame as its Python repr: back to JSON
+    if df.schema.get("attributes.metadata") == pl.String:
+        df = df.with_columns(pl.col("attributes.metadata").map_elements(_json_text, return_dtype=pl.String))
+    return df
 
 
 def _col(schema, names, how: str = "str"):
@@ -406,6 +417,13 @@ def feedback_frame(df, path: Path, rejects: Rejects):
     """Flat annotation/evaluation frame -> feedback rows frame."""
     import polars as pl
 
+    id_cols = ("span_id", "context.span_id", "_index", "trace_id", "context.trace_id")
+    if len(df) and not any(c in df.columns for c in id_cols):
+        msg = (f"{path}: an annotation/evaluation file without a span_id or trace_id column (columns: "
+               f"{[c for c in df.columns if not c.startswith('_')][:20]}). Phoenix's annotation frames hold the "
+               "span id in the DataFrame index, which pandas to_json(orient='records') and to_csv(index=False) "
+               "leave out: save them with df.reset_index().to_json(...), to_csv() or to_parquet().")
+        raise FormatError(msg)
     default_name = _eval_name_from_parquet(path) or path.name.split(".")[0]
     has_kind = "annotator_kind" in df.columns
     kind = _col(df.schema, ["annotator_kind"]).str.to_uppercase()
@@ -418,6 +436,8 @@ def feedback_frame(df, path: Path, rejects: Rejects):
     if not has_kind:
         ann_kind = pl.lit("llm")  # SpanEvaluations frames hold LLM evals
     meta = _col(df.schema, ["metadata"])
+    if df.schema.get("metadata") == pl.String:  # to_csv writes the metadata dicts as Python reprs
+        meta = meta.map_elements(_json_text, return_dtype=pl.String)
     raw_value = _col(df.schema, ["result.score", "score"])
     out = df.select(
         span_id=_col(df.schema, ["span_id", "context.span_id", "_index"]).str.strip_prefix("0x"),
@@ -442,6 +462,50 @@ def feedback_frame(df, path: Path, rejects: Rejects):
     return parse_ts_columns(out.filter(~bad).drop("_raw_value"), ("timestamp",), rejects, [])
 
 
+def _json_text(v: str) -> str:
+    """A Python repr of a dict or list (pandas ``to_csv`` of an object column) as JSON text."""
+    if v[:2] in ("{'", "[{", "['") or v == "{}":
+        d = _py(v)
+        if isinstance(d, (dict, list)):
+            return json.dumps(d, ensure_ascii=False, default=str)
+    return v
+
+
+#: flat columns of OpenInference feedback attributes (or the nested lists a spans frame holds)
+_FB_COL = re.compile(r"^attributes\.((?:trace\.|session\.)?annotations|evaluations)"
+                     r"(?:\.\d+\.(?:annotation|evaluation)\.[a-z_]+)?$")
+
+
+def attribute_feedback_frame(frame, path: Path, rejects: Rejects):
+    """Feedback rows from the OpenInference feedback attributes of a spans file (``None`` when
+    it has none). Only the spans that carry such attributes go through Python."""
+    import polars as pl
+
+    sch = _schema(frame)
+    cols = [c for c in sch if _FB_COL.match(c)]
+    if not cols:
+        return None
+    ids = {k: _col(sch, names).str.strip_prefix("0x") for k, names in
+           (("_sid", ["context.span_id", "span_id", "_index"]), ("_tid", ["context.trace_id", "trace_id"]))}
+    df = _collect(frame.select(**ids, **{c: pl.col(c) for c in cols}, _file=pl.col("_file"), _line=pl.col("_line"))
+                  .filter(pl.any_horizontal(pl.col(cols).is_not_null())), path)
+    rows = []
+    for r in df.iter_rows(named=True):
+        attrs = {c.removeprefix("attributes."): _py(r[c]) for c in cols}
+        found, errors = attribute_feedback(attrs)
+        if r["_sid"] is None and r["_tid"] is None:
+            errors, found = ["feedback attributes on a span without context.span_id/trace_id"], []
+        for why in errors:
+            rejects.add(r["_file"], r["_line"], why, json.dumps(attrs, ensure_ascii=False, default=str))
+        for x in found:
+            scope = x.pop("scope")
+            rows.append({**x, "trace_id": r["_tid"], "span_id": None if scope in ("trace", "session") else r["_sid"],
+                         "annotator": None, "timestamp": None, "_file": r["_file"], "_line": r["_line"], "_ref": None})
+    if not rows:
+        return None
+    return parse_ts_columns(rows_frame(rows, "feedback"), ("timestamp",), rejects, [])
+
+
 def is_annotation_frame(columns) -> bool:
     cols = set(columns)
     if any(c in cols for c in _SPAN_COLS) or any(c.startswith("attributes.") for c in cols):
@@ -456,7 +520,8 @@ def _read_file(path: Path, rejects: Rejects, exact_schema: bool, *, bulk: bool):
         df = _collect(frame, path)
         return None, (feedback_frame(df, path, rejects) if len(df) else None)
     part = spans_frame(frame, rejects, path)
-    return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), None
+    fb = attribute_feedback_frame(frame, path, rejects)
+    return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), fb
 
 
 def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> dict[str, Any]:
@@ -509,6 +574,8 @@ def sniff(path: Path, head: bytes) -> float:
         # Phoenix nests the result ({"result": {"label", "score", "explanation"}}); a flat record with
         # canonical ``value``/``trace_id`` keys is canonical feedback (which sniffs at 0.5)
         return 0.6 if b"result" in h else 0.4
+    if b"annotation_name" in h and b"annotator_kind" in h:  # an annotations frame saved without its index
+        return 0.7
     return 0.0
 
 
