@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import feedback_lab as fl
-from feedback_lab.io import _jsonl, _phoenix
+from feedback_lab.io import _jsonl, _phoenix_load
 from feedback_lab.io._jsonl import RecordLines, read_ndjson_keys, sample_lines
 
 
@@ -198,8 +198,8 @@ def test_phoenix_bulk_jsonl_equals_the_per_line_reader(tmp_path, monkeypatch, te
         warnings.simplefilter("ignore")
         bulk = fl.read_traces(p, format="phoenix")
         with monkeypatch.context() as m:
-            m.setattr(_phoenix, "_is_jsonl", lambda path: False)
-            m.setattr(_phoenix, "_read_ndjson", lambda *a: None)
+            m.setattr(_phoenix_load, "_is_jsonl", lambda path: False)
+            m.setattr(_phoenix_load, "_read_ndjson", lambda *a: None)
             per_line = fl.read_traces(p, format="phoenix")
     rej = ["line", "reason"]
     assert bulk.rejects.select(rej).sort(rej).equals(per_line.rejects.select(rej).sort(rej))

@@ -1,0 +1,251 @@
+"""Phoenix / OpenInference files as flat polars frames (dotted column names), for
+:mod:`feedback_lab.io._phoenix` (spans) and :mod:`feedback_lab.io._phoenix_annotations`.
+
+Parquet is read by polars; a plain JSONL file becomes a lazy ``scan_ndjson`` over the columns
+:mod:`feedback_lab.io._jsonl` finds (collect it with :func:`collect_frame`); other JSON, and JSONL
+polars cannot parse, goes record by record (each bad record a reject naming its line); CSV through
+:func:`feedback_lab.io._platform_frames.csv_rows`. Nested objects become dotted columns
+(:func:`unnest`), except the attributes kept whole (:data:`_WHOLE`).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.exceptions import UnreadableFileError
+from feedback_lab.io._common import Rejects, open_bytes, polars_failures
+from feedback_lab.io._jsonl import RecordLines, ndjson_schema, read_ndjson_keys
+from feedback_lab.io._platform_common import flatten_dotted, json_records
+from feedback_lab.io._platform_frames import csv_rows
+
+__all__ = ["BulkReadFailed", "cell_value", "collect_frame", "column", "frame_schema", "json_text", "load_flat", "unnest"]
+
+
+#: attributes whose object value is kept whole (not flattened into columns); ``metadata`` is the
+#: metadata object of an annotation record (``GET /v1/projects/{p}/span_annotations``)
+_WHOLE = frozenset({"attributes.metadata", "attributes.llm.invocation_parameters", "attributes.llm.prompt_template.variables",
+                    "metadata"})
+
+
+def unnest(frame):
+    """Struct columns -> dotted columns, recursively (a DataFrame or a LazyFrame). A field whose
+    dotted name is already a column is dropped (the column wins); the new columns come last."""
+    import polars as pl
+
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    cols = [(c, pl.col(c), t) for c, t in schema.items()]
+    changed = False
+    while True:
+        structs = [c for c, _, t in cols if isinstance(t, pl.Struct) and c not in _WHOLE]
+        if not structs:
+            break
+        changed = True
+        for c in structs:
+            _, expr, dtype = next(x for x in cols if x[0] == c)
+            cols = [x for x in cols if x[0] != c]
+            names = {x[0] for x in cols}
+            cols += [(f"{c}.{f.name}", expr.struct.field(f.name), f.dtype) for f in dtype.fields
+                     if f"{c}.{f.name}" not in names]
+    return frame.select(e.alias(c) for c, e, _ in cols) if changed else frame
+
+
+def _strings(rec: dict) -> dict[str, str | None]:
+    out = {}
+    for k, v in flatten_dotted(rec, keep=_WHOLE).items():
+        if v is None or isinstance(v, str):
+            out[k] = v
+        elif isinstance(v, bool):
+            out[k] = "true" if v else "false"
+        elif isinstance(v, (int, float)):
+            out[k] = repr(v)
+        else:
+            out[k] = json.dumps(v, ensure_ascii=False, default=str)
+    return out
+
+
+def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False, bulk: bool = True):
+    """One file as a flat polars frame (dotted column names) with ``_file``/``_line``/``_ref``.
+
+    A plain JSONL file comes back as a LazyFrame over polars' scan, so that its spans frame is
+    built while the file is parsed (streaming engine): collect it with :func:`collect_frame`, and
+    read the file again with ``bulk=False`` (line by line) when that fails.
+    """
+    import polars as pl
+
+    suffixes = [s.lower() for s in path.suffixes]
+    data = None
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if ".parquet" in suffixes or magic == b"PAR1":
+        try:
+            df = unnest(pl.read_parquet(path))
+        except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
+            raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
+    else:
+        tried = bulk and magic[:2] != b"\x1f\x8b" and _is_jsonl(path)
+        df = _scan_ndjson(path, rejects, exact_schema) if tried else None
+        if df is None:
+            data = open_bytes(path)
+            head = data.lstrip()[:1]
+            if head in (b"{", b"["):
+                df = _load_json(path, data, rejects, try_polars=bulk and not tried, exact_schema=exact_schema)
+            else:
+                df = _load_csv(path, data, rejects)
+    columns = frame_schema(df).names()
+    if "_line" not in columns:
+        df = df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+    df = df.drop([c for c in columns if "_duplicated_" in c])
+    if "__index_level_0__" in columns:
+        df = df.rename({"__index_level_0__": "_index"})
+    return df.with_columns(_file=pl.lit(str(path)), _ref=pl.lit(None, dtype=pl.Int64))
+
+
+def frame_schema(frame):
+    import polars as pl
+
+    return frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+
+
+class BulkReadFailed(Exception):
+    """Polars could not parse a JSONL file it scanned (raised at collect)."""
+
+
+def collect_frame(frame, path: Path):
+    """A LazyFrame from :func:`load_flat` collected with the streaming engine (parsing and the
+    spans expressions run together on every core); a DataFrame is returned as is."""
+    import polars as pl
+
+    if not isinstance(frame, pl.LazyFrame):
+        return frame
+    try:
+        return frame.collect(engine="streaming")
+    except polars_failures() as exc:  # a line polars cannot parse: the per-line reader takes over
+        raise BulkReadFailed(str(path)) from exc
+
+
+def _is_jsonl(path: Path) -> bool:
+    """A plain file of several lines, the first starting with ``{`` (polars reads it from the path,
+    without a copy in Python)."""
+    import mmap
+
+    with path.open("rb") as fh:
+        try:
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # empty file
+            return False
+        with mm:
+            start = re.compile(rb"[ \t\r\n]*").match(mm).end()
+            end = len(mm)
+            while end > start and mm[end - 1] in b" \t\r\n":
+                end -= 1
+            return mm[start:start + 1] == b"{" and mm.find(b"\n", start, end) >= 0
+
+
+def _scan_ndjson(path: Path, rejects: Rejects, exact_schema: bool):
+    """A plain JSONL file as a lazy polars scan (columns as :func:`ndjson_schema` finds them);
+    ``None`` when its sampled lines do not parse. Polars skips blank lines: rejects map record
+    numbers to lines."""
+    import polars as pl
+
+    try:
+        schema = ndjson_schema(path, full_inference=exact_schema)
+    except polars_failures():
+        return None
+    rejects.map_lines(path, RecordLines(path))
+    return unnest(pl.scan_ndjson(path, schema=schema))
+
+
+def _read_ndjson(path: Path, source, rejects: Rejects, exact_schema: bool):
+    """Clean JSONL (a path or bytes) read by polars (keys as :func:`read_ndjson_keys` finds them);
+    ``None`` when polars fails. Polars skips blank lines: rejects map record numbers to lines."""
+    try:
+        df = unnest(read_ndjson_keys(source, full_inference=exact_schema))
+    except polars_failures():
+        return None
+    rejects.map_lines(path, RecordLines(source))
+    return df
+
+
+def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = True, exact_schema: bool = False):
+    import polars as pl
+
+    body = data.strip()
+    if try_polars and body[:1] == b"{" and b"\n" in body:  # JSONL
+        df = _read_ndjson(path, data, rejects, exact_schema)
+        if df is not None:
+            return df
+    rows = []
+    for _, line, _raw, rec in json_records([path], rejects):
+        r = _strings(rec)
+        r["_line"] = line
+        rows.append(r)
+    if not rows:
+        return pl.DataFrame({"_line": []}, schema={"_line": pl.Int64})
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    return pl.DataFrame(rows, schema={k: (pl.Int64 if k == "_line" else pl.String) for k in keys})
+
+
+def _load_csv(path: Path, data: bytes, rejects: Rejects):
+    import polars as pl
+
+    df = csv_rows(path, data, rejects)
+    # pandas to_csv writes the metadata dict of a spans frame as its Python repr: back to JSON
+    if df.schema.get("attributes.metadata") == pl.String:
+        df = df.with_columns(pl.col("attributes.metadata").map_elements(json_text, return_dtype=pl.String))
+    return df
+
+
+def column(schema, names, how: str = "str"):
+    """Coalesce of the first existing columns in ``names``, converted to String or Float64."""
+    import polars as pl
+
+    exprs = []
+    for n in names:
+        if n not in schema:
+            continue
+        t = schema[n]
+        if how == "num":
+            exprs.append(pl.col(n).cast(pl.Float64, strict=False) if t != pl.Boolean else pl.col(n).cast(pl.Float64))
+        elif how == "raw":
+            exprs.append(pl.col(n))
+        elif t == pl.String:
+            exprs.append(pl.when(pl.col(n) != "").then(pl.col(n)))
+        elif isinstance(t, (pl.List, pl.Array, pl.Struct)):
+            exprs.append(pl.col(n).map_elements(lambda v: json.dumps(v.to_list() if hasattr(v, "to_list") else v,
+                                                                     ensure_ascii=False, default=str),
+                                                return_dtype=pl.String))
+        else:
+            exprs.append(pl.col(n).cast(pl.String))
+    if not exprs:
+        return pl.lit(None, dtype=pl.Float64 if how == "num" else pl.String)
+    if how == "raw":
+        return exprs[0]
+    return pl.coalesce(exprs) if len(exprs) > 1 else exprs[0]
+
+
+def cell_value(v: Any) -> Any:
+    """A cell holding JSON or a Python repr (pandas ``to_csv`` of lists) -> the value."""
+    if hasattr(v, "to_list"):
+        return v.to_list()
+    if isinstance(v, str) and v[:1] in "[{":
+        try:
+            return json.loads(v)
+        except (ValueError, RecursionError):
+            try:
+                return ast.literal_eval(v)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                return v
+    return v
+
+
+def json_text(v: str) -> str:
+    """A Python repr of a dict or list (pandas ``to_csv`` of an object column) as JSON text."""
+    if v[:2] in ("{'", "[{", "['") or v == "{}":
+        d = cell_value(v)
+        if isinstance(d, (dict, list)):
+            return json.dumps(d, ensure_ascii=False, default=str)
+    return v
