@@ -30,124 +30,27 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, iter_json_records, loads_deep, open_bytes, to_utc
+from feedback_lab.io._common import Rejects, loads_deep, to_utc
 from feedback_lab.io._common import to_float as _num
 from feedback_lab.io._common import to_int as _int
 from feedback_lab.io._common import to_str as _str
+from feedback_lab.io._langfuse_records import (
+    KNOWN_SNAKE,
+    SOURCE_KIND,
+    field_of,
+    first_of,
+    record_kind,
+    records_of,
+    snake_case,
+    sniff,
+    tag_list,
+    token_usage,
+)
 from feedback_lab.io._messages import to_json_text, to_text
 from feedback_lab.io._registry import Format
 from feedback_lab.io._spans import normalize_kind, traces_from_spans
 
 __all__ = ["FORMAT", "read_langfuse"]
-
-OBSERVATION_TYPES = {"SPAN", "GENERATION", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR",
-                     "EMBEDDING", "GUARDRAIL"}
-SOURCE_KIND = {"ANNOTATION": "human", "API": "user", "EVAL": "llm"}
-#: fields of Langfuse traces and observations (API, UI and blob exports); any other list-valued field of
-#: a trace or observation row of the UI export is a score column
-_KNOWN = (
-    "id projectId timestamp name userId sessionId release version environment tags bookmarked public input output "
-    "metadata latency usage inputCost outputCost totalCost level errorCount warningCount defaultCount debugCount "
-    "observationCount inputTokens outputTokens totalTokens comments scores corrections observations htmlPath createdAt "
-    "updatedAt externalId calculatedInputCost calculatedOutputCost calculatedTotalCost traceId type parentObservationId "
-    "startTime endTime statusMessage model internalModelId modelParameters completionStartTime promptId promptName "
-    "promptVersion timeToFirstToken usageDetails costDetails providedUsageDetails providedCostDetails inputUsage "
-    "outputUsage totalUsage usagePricingTierId usagePricingTierName toolDefinitions toolCalls toolCallNames "
-    "internalModel providedModelName traceName traceTags traceTimestamp modelId inputPrice outputPrice totalPrice "
-    "unit promptTokens completionTokens scoresAvg scoreCategories metadataNames metadataValues").split()
-_SNIFF_KEYS = (b'"parentObservationId"', b'"projectId"', b'"observations"', b'"dataType"',
-               b'"htmlPath"', b'"parent_observation_id"', b'"project_id"', b'"data_type"')
-
-
-def _g(rec: dict, *names: str) -> Any:
-    """First non-null of ``names`` in camelCase or snake_case."""
-    for n in names:
-        for key in (n, _snake(n)):
-            if key in rec and rec[key] is not None and rec[key] != "":
-                return rec[key]
-    return None
-
-
-def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name)
-
-
-_KNOWN_SNAKE = {_snake(k) for k in _KNOWN}
-
-
-def _sniff(path: Path, head: bytes) -> float:
-    h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if h[:1] in (b"{", b"["):
-        if b'"trace"' in h[:200] and b'"observations"' in h:
-            return 0.95
-        hits = sum(k in h for k in _SNIFF_KEYS)
-        if hits >= 2 or (hits and (b'"ANNOTATION"' in h or b'"EVAL"' in h or b'"GENERATION"' in h)):
-            return 0.85
-        if (b'"projectId"' in h or b'"project_id"' in h) and any(k in h for k in (
-                b'"sessionId"', b'"userId"', b'"bookmarked"', b'"release"', b'"session_id"', b'"user_id"')):
-            return 0.8
-        if b'"bookmarked"' in h and b'"public"' in h and any(k in h for k in (b'"sessionId"', b'"userId"')):
-            return 0.8  # the UI's traces export (batch export of the traces table has no projectId)
-        if b'"meta"' in h and b'"totalItems"' in h:
-            return 0.6
-        return 0.0
-    first = h.split(b"\n", 1)[0].lower().rstrip(b"\r")
-    cols = {c.strip(b' "') for c in first.split(b",")}
-    if cols & {b"parentobservationid", b"parent_observation_id", b"projectid", b"project_id"}:
-        return 0.85
-    if cols & {b"datatype", b"data_type"} and cols & {b"traceid", b"trace_id"}:
-        return 0.8
-    if {b"bookmarked", b"public"} <= cols and cols & {b"userid", b"sessionid", b"user_id", b"session_id"}:
-        return 0.8
-    return 0.0
-
-
-def _records(path: Path):
-    """``(line, raw, record | None, error | None)`` over a JSON, JSONL or CSV file (API pages unwrapped)."""
-    data = open_bytes(path)
-    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if start in (b"{", b"["):
-        for line, raw, rec, err in iter_json_records(path, data):
-            if isinstance(rec, dict) and isinstance(rec.get("data"), list) and "trace" not in rec:
-                for i, item in enumerate(rec["data"], start=1):
-                    yield i, json.dumps(item, ensure_ascii=False, default=str), item, None
-            else:
-                yield line, raw, rec, err
-        return
-    import io
-
-    import polars as pl
-
-    try:
-        df = pl.read_csv(io.BytesIO(data), infer_schema=False)
-    except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
-        from feedback_lab.exceptions import FormatError
-
-        raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc
-    df = _unquote_cells(df)
-    for i, row in enumerate(df.iter_rows(named=True)):
-        yield i + 2, json.dumps(row, ensure_ascii=False), row, None
-
-
-def _unquote_cells(df):
-    """CSV cells that hold a JSON string literal -> that string (``""`` -> null).
-
-    Langfuse's batch export writes every CSV cell through ``JSON.stringify`` except plain strings
-    (``packages/shared/src/server/utils/transforms/stringify.ts``, ``stringifyForCsv``): dates arrive
-    as ``"2025-03-01T10:00:00.000Z"`` with the quotes, and in exports made before ``stringifyForCsv``
-    every string cell is quoted so (ids, names, an absent value as ``""``).
-    """
-    import polars as pl
-
-    lit = r'^"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"$'
-    cols = []
-    for c in df.columns:
-        hit = df[c].str.contains(lit).fill_null(False)
-        if hit.any():
-            idx = hit.arg_true()
-            dec = df[c].gather(idx).str.json_decode(pl.String)
-            cols.append(df[c].scatter(idx, dec.replace("", None)))
-    return df.with_columns(cols) if cols else df
 
 
 def read_langfuse(paths, **options: Any) -> dict[str, Any]:
@@ -157,7 +60,7 @@ def read_langfuse(paths, **options: Any) -> dict[str, Any]:
     c = _Collector()
     for p in paths:
         path = Path(p)
-        for line, raw, rec, err in _records(path):
+        for line, raw, rec, err in records_of(path):
             if err:
                 c.rejects.add(path, line, err, raw)
             elif not isinstance(rec, dict):
@@ -188,13 +91,13 @@ class _Collector:
             for o in obs:
                 if isinstance(o, dict) and o.get("id") not in seen:
                     seen.add(o.get("id"))
-                    self._observation(o, path, line, default_trace=_g(trace, "id"))
+                    self._observation(o, path, line, default_trace=field_of(trace, "id"))
             for key in ("scores", "corrections"):
                 for s in list(rec.get(key) or []) + list(trace.get(key) or []):
                     if isinstance(s, dict):
-                        self._score(s, path, line, default_trace=_g(trace, "id"))
+                        self._score(s, path, line, default_trace=field_of(trace, "id"))
             return
-        kind = _kind(rec)
+        kind = record_kind(rec)
         if kind == "observation":
             self._observation(rec, path, line)
         elif kind == "score":
@@ -203,43 +106,43 @@ class _Collector:
             self._trace(rec, path, line, raw)
             for o in rec.get("observations") or []:
                 if isinstance(o, dict):
-                    self._observation(o, path, line, default_trace=_g(rec, "id"))
+                    self._observation(o, path, line, default_trace=field_of(rec, "id"))
             for s in rec.get("scores") or []:
                 if isinstance(s, dict):
-                    self._score(s, path, line, default_trace=_g(rec, "id"))
+                    self._score(s, path, line, default_trace=field_of(rec, "id"))
         else:
             keys = sorted(rec)[:12]
             self.rejects.add(path, line, f"not a Langfuse trace, observation or score (keys {keys})", raw)
 
     # ------------------------------------------------------------ records
     def _trace(self, t: dict, path, line, raw) -> None:
-        tid = _g(t, "id", "traceId")
+        tid = field_of(t, "id", "traceId")
         if tid is None or isinstance(tid, (dict, list)):
             self.rejects.add(path, line, "missing trace id ('id')", raw)
             return
         try:
-            ts = to_utc(_g(t, "timestamp"))
-            latency = _num(_g(t, "latency"))
-            cost = _num(_g(t, "totalCost", "calculatedTotalCost"))
-            usage = loads_deep(_g(t, "usage"))
+            ts = to_utc(field_of(t, "timestamp"))
+            latency = _num(field_of(t, "latency"))
+            cost = _num(field_of(t, "totalCost", "calculatedTotalCost"))
+            usage = loads_deep(field_of(t, "usage"))
             usage = usage if isinstance(usage, dict) else {}
-            tin = _int(_first(_g(t, "inputTokens"), _g(usage, "promptTokens")))
-            tout = _int(_first(_g(t, "outputTokens"), _g(usage, "completionTokens")))
+            tin = _int(first_of(field_of(t, "inputTokens"), field_of(usage, "promptTokens")))
+            tout = _int(first_of(field_of(t, "outputTokens"), field_of(usage, "completionTokens")))
         except ValueError as exc:
             self.rejects.add(path, line, f"trace {tid}: {exc}", raw)
             return
-        meta = loads_deep(_g(t, "metadata"))
+        meta = loads_deep(field_of(t, "metadata"))
         meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"metadata": meta})
         moved = {k: meta.pop(k) for k in ("prompt_version", "reference", "expected_output") if k in meta}
         for key in ("release", "version", "environment"):
-            if _g(t, key) not in (None, "default") and key not in meta:
-                meta[key] = _g(t, key)
-        tags = _tag_list(_g(t, "tags"))
+            if field_of(t, key) not in (None, "default") and key not in meta:
+                meta[key] = field_of(t, key)
+        tags = tag_list(field_of(t, "tags"))
         self.traces.append({
-            "trace_id": str(tid), "session_id": _str(_g(t, "sessionId")), "user_id": _str(_g(t, "userId")),
-            "timestamp": ts, "task": _str(meta.get("task") or _g(t, "name")),
+            "trace_id": str(tid), "session_id": _str(field_of(t, "sessionId")), "user_id": _str(field_of(t, "userId")),
+            "timestamp": ts, "task": _str(meta.get("task") or field_of(t, "name")),
             "prompt_version": _str(moved.get("prompt_version")),
-            "input": to_text(_g(t, "input"), "input"), "output": to_text(_g(t, "output"), "output"),
+            "input": to_text(field_of(t, "input"), "input"), "output": to_text(field_of(t, "output"), "output"),
             "reference": _str(moved.get("reference") or moved.get("expected_output")),
             "latency_ms": None if latency is None else round(latency * 1000.0, 6), "cost": cost,
             "input_tokens": tin, "output_tokens": tout,
@@ -250,7 +153,7 @@ class _Collector:
         self._score_columns(t, str(tid), None, ts, path, line)
 
     def _observation(self, o: dict, path, line, default_trace=None) -> None:
-        oid, tid = _g(o, "id"), _g(o, "traceId") or default_trace
+        oid, tid = field_of(o, "id"), field_of(o, "traceId") or default_trace
         raw = o
         if oid is None or tid is None:
             self.rejects.add(path, line, f"observation without {'id' if oid is None else 'traceId'}", raw)
@@ -260,58 +163,58 @@ class _Collector:
             self.rejects.add(path, line, f"duplicate observation id {oid}", raw)
             return
         try:
-            start, end = to_utc(_g(o, "startTime")), to_utc(_g(o, "endTime"))
-            tin, tout = _usage(o)
-            cost = _num(_g(o, "totalCost", "calculatedTotalCost"))
+            start, end = to_utc(field_of(o, "startTime")), to_utc(field_of(o, "endTime"))
+            tin, tout = token_usage(o)
+            cost = _num(field_of(o, "totalCost", "calculatedTotalCost"))
         except ValueError as exc:
             self.rejects.add(path, line, f"observation {oid}: {exc}", raw)
             return
-        level = _str(_g(o, "level"))
-        attrs = {k: loads_deep(_g(o, k)) for k in ("type", "level", "statusMessage", "metadata", "modelParameters",
+        level = _str(field_of(o, "level"))
+        attrs = {k: loads_deep(field_of(o, k)) for k in ("type", "level", "statusMessage", "metadata", "modelParameters",
                                                    "usageDetails", "costDetails", "promptName", "promptVersion",
                                                    "completionStartTime", "version", "environment")}
         attrs["totalCost"] = cost
         self.spans[key] = {
-            "span_id": str(oid), "trace_id": str(tid), "parent_id": _str(_g(o, "parentObservationId")),
-            "kind": normalize_kind(_g(o, "type")), "name": _str(_g(o, "name")), "start": start, "end": end,
-            "model": _str(_g(o, "model", "providedModelName")), "input": to_json_text(_g(o, "input")),
-            "output": to_json_text(_g(o, "output")), "input_tokens": tin, "output_tokens": tout,
+            "span_id": str(oid), "trace_id": str(tid), "parent_id": _str(field_of(o, "parentObservationId")),
+            "kind": normalize_kind(field_of(o, "type")), "name": _str(field_of(o, "name")), "start": start, "end": end,
+            "model": _str(field_of(o, "model", "providedModelName")), "input": to_json_text(field_of(o, "input")),
+            "output": to_json_text(field_of(o, "output")), "input_tokens": tin, "output_tokens": tout,
             "status": "error" if (level or "").upper() == "ERROR" else "ok",
             "attributes": json.dumps({k: v for k, v in attrs.items() if v is not None}, ensure_ascii=False, default=str),
-            "_cost": cost, "_prompt_version": _str(_g(o, "promptVersion")), "_line": line,
-            "_file": str(path), "_user_id": _str(_g(o, "userId")), "_task": _str(_g(o, "traceName")), "_tags": _tag_list(_g(o, "traceTags")),
+            "_cost": cost, "_prompt_version": _str(field_of(o, "promptVersion")), "_line": line,
+            "_file": str(path), "_user_id": _str(field_of(o, "userId")), "_task": _str(field_of(o, "traceName")), "_tags": tag_list(field_of(o, "traceTags")),
         }
-        self._score_columns(o, str(tid), str(oid), to_utc(_g(o, "traceTimestamp")) or start, path, line)
+        self._score_columns(o, str(tid), str(oid), to_utc(field_of(o, "traceTimestamp")) or start, path, line)
 
     def _score(self, s: dict, path, line, default_trace=None) -> None:
         raw = s
-        tid, name = _g(s, "traceId") or default_trace, _g(s, "name")
+        tid, name = field_of(s, "traceId") or default_trace, field_of(s, "name")
         if tid is None or name is None:
             why = f"score without {'traceId' if tid is None else 'name'}"
-            if tid is None and (_g(s, "sessionId") or _g(s, "datasetRunId")):
-                what = "session " + str(_g(s, "sessionId")) if _g(s, "sessionId") else "dataset run " + str(_g(s, "datasetRunId"))
+            if tid is None and (field_of(s, "sessionId") or field_of(s, "datasetRunId")):
+                what = "session " + str(field_of(s, "sessionId")) if field_of(s, "sessionId") else "dataset run " + str(field_of(s, "datasetRunId"))
                 why = f"score {name!r} is on {what}, not on a trace (feedback rows belong to traces)"
             self.rejects.add(path, line, why, raw)
             return
-        dtype = str(_g(s, "dataType") or "").upper()
-        source = str(_g(s, "source") or "").upper()
+        dtype = str(field_of(s, "dataType") or "").upper()
+        source = str(field_of(s, "source") or "").upper()
         try:
-            value = _num(_g(s, "value"))
-            ts = to_utc(_g(s, "timestamp", "createdAt"))
-            updated = to_utc(_g(s, "updatedAt")) or ts
+            value = _num(field_of(s, "value"))
+            ts = to_utc(field_of(s, "timestamp", "createdAt"))
+            updated = to_utc(field_of(s, "updatedAt")) or ts
         except ValueError as exc:
             self.rejects.add(path, line, f"score {name}: {exc}", raw)
             return
-        label = _str(_g(s, "stringValue"))
-        comment = _str(_g(s, "comment"))
-        meta = {"data_type": dtype or None, "source": source or None, "score_id": _g(s, "id"),
-                "config_id": _g(s, "configId"), "queue_id": _g(s, "queueId"), "environment": _g(s, "environment")}
-        extra = loads_deep(_g(s, "metadata"))
+        label = _str(field_of(s, "stringValue"))
+        comment = _str(field_of(s, "comment"))
+        meta = {"data_type": dtype or None, "source": source or None, "score_id": field_of(s, "id"),
+                "config_id": field_of(s, "configId"), "queue_id": field_of(s, "queueId"), "environment": field_of(s, "environment")}
+        extra = loads_deep(field_of(s, "metadata"))
         if extra:
             meta["metadata"] = extra
         if dtype == "CORRECTION":
             meta["score_name"] = name
-            name, comment, label = "correction", _str(_g(s, "longStringValue", "stringValue")), None
+            name, comment, label = "correction", _str(field_of(s, "longStringValue", "stringValue")), None
             value = None
         elif dtype == "BOOLEAN" and label is None and value is not None:
             label = "True" if value else "False"
@@ -321,11 +224,11 @@ class _Collector:
         if isinstance(extra, dict) and str(extra.get("annotator_kind")) in ("user", "human", "llm", "code"):
             kind = extra["annotator_kind"]
         row = {"trace_id": str(tid), "name": str(name), "value": value, "label": label, "comment": comment,
-               "annotator_kind": kind, "annotator": _str(_g(s, "authorUserName", "authorUserId", "configId")),
-               "timestamp": ts, "span_id": _str(_g(s, "observationId")),
+               "annotator_kind": kind, "annotator": _str(field_of(s, "authorUserName", "authorUserId", "configId")),
+               "timestamp": ts, "span_id": _str(field_of(s, "observationId")),
                "metadata": json.dumps({k: v for k, v in meta.items() if v is not None}, ensure_ascii=False, default=str),
                "_updated": updated, "_line": line, "_file": str(path)}
-        sid = _g(s, "id")
+        sid = field_of(s, "id")
         if sid is not None and str(sid) in self.scores:
             old = self.scores[str(sid)]
             newer = (row["_updated"] or ts) and (old["_updated"] is None or row["_updated"] > old["_updated"])
@@ -345,7 +248,7 @@ class _Collector:
         score name holding the list of values (``getChunkWithFlattenedScores`` in Langfuse's
         ``worker/src/features/database-read-stream/getDatabaseReadStream.ts``)."""
         for key, val in rec.items():
-            if _snake(key) in _KNOWN_SNAKE or val is None:
+            if snake_case(key) in KNOWN_SNAKE or val is None:
                 continue
             vals = loads_deep(val)
             if not isinstance(vals, list) or not vals or not all(
@@ -418,55 +321,10 @@ def _merge(traces, derived):
     return m
 
 
-def _usage(o: dict) -> tuple[int | None, int | None]:
-    """Input and output tokens of an observation as Langfuse counts them: ``inputUsage``/``outputUsage``,
-    else the sums of the ``usageDetails`` keys starting with ``input``/``output`` (cached and reasoning
-    tokens included; ``reduceUsageOrCostDetails`` in Langfuse's ``observations.ts``), else the legacy
-    ``usage`` object."""
-    tin, tout = _int(_g(o, "inputUsage")), _int(_g(o, "outputUsage"))
-    details = loads_deep(_g(o, "usageDetails"))
-    if isinstance(details, dict) and details and tin is None and tout is None:
-        ins = [_int(v) for k, v in details.items() if str(k).startswith("input")]
-        outs = [_int(v) for k, v in details.items() if str(k).startswith("output")]
-        tin = sum(v for v in ins if v is not None) if any(v is not None for v in ins) else None
-        tout = sum(v for v in outs if v is not None) if any(v is not None for v in outs) else None
-    if tin is None and tout is None:
-        usage = loads_deep(_g(o, "usage"))
-        usage = usage if isinstance(usage, dict) else {}
-        tin = _int(_first(_g(usage, "input", "promptTokens"), _g(o, "promptTokens")))
-        tout = _int(_first(_g(usage, "output", "completionTokens"), _g(o, "completionTokens")))
-    return tin, tout
-
-
-def _first(*values: Any) -> Any:
-    return next((v for v in values if v is not None), None)
-
-
-def _tag_list(value: Any) -> list[str] | None:
-    tags = loads_deep(value)
-    if isinstance(tags, str):
-        tags = [x.strip() for x in tags.split(",") if x.strip()]
-    return [str(x) for x in tags] if isinstance(tags, list) else None
-
-
-def _kind(rec: dict) -> str | None:
-    typ = str(_g(rec, "type") or "").upper()
-    if typ in OBSERVATION_TYPES and (_g(rec, "traceId") is not None or _g(rec, "startTime") is not None):
-        return "observation"
-    if _g(rec, "dataType") is not None or (
-        str(_g(rec, "source") or "").upper() in SOURCE_KIND and _g(rec, "name") is not None
-        and ("value" in rec or "stringValue" in rec or "string_value" in rec)):
-        return "score"
-    if _g(rec, "id") is not None and any(_g(rec, k) is not None for k in (
-            "timestamp", "observations", "scores", "sessionId", "userId", "input", "output", "name")):
-        return "trace"
-    return None
-
-
 FORMAT = Format(
     name="langfuse",
     description="Langfuse: trace + observations JSON, API pages, batch exports (JSON/JSONL/CSV) with scores",
-    sniff=_sniff,
+    sniff=sniff,
     read=read_langfuse,
     extensions=(".json", ".jsonl", ".csv", ".gz"),
     reads_together=True,  # a batch export comes as traces, observations and scores files that refer to each other

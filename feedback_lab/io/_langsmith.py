@@ -29,7 +29,7 @@ from feedback_lab.io._common import Rejects, loads_deep, to_utc
 from feedback_lab.io._common import to_float as _num
 from feedback_lab.io._common import to_int as _int
 from feedback_lab.io._common import to_str as _str
-from feedback_lab.io._langfuse import _records
+from feedback_lab.io._langfuse_records import records_of as _records
 from feedback_lab.io._langsmith_fast import read_fast
 from feedback_lab.io._messages import to_json_text, to_text
 from feedback_lab.io._registry import Format

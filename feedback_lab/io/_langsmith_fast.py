@@ -284,7 +284,7 @@ def read_fast(paths) -> dict[str, Any] | None:
 def _feedback_file(path: Path, out: list) -> bool:
     """Add the records of a file holding only LangSmith feedback records to ``out``; ``False`` (and
     nothing added) when any record is something else or does not parse."""
-    from feedback_lab.io._langfuse import _records
+    from feedback_lab.io._langfuse_records import records_of as _records
 
     recs = []
     for line, raw, rec, err in _records(path):

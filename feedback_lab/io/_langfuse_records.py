@@ -1,0 +1,190 @@
+"""Langfuse files as records, and the fields of a record (for :mod:`feedback_lab.io._langfuse`).
+
+:func:`records_of` reads JSON, JSONL (API pages unwrapped) and the UI's CSV batch exports
+(:func:`unquote_cells`); :func:`field_of` reads a field in camelCase or snake_case;
+:func:`record_kind` tells a trace, an observation and a score apart; :func:`sniff` recognises the
+files from their first bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.io._common import iter_json_records, loads_deep, open_bytes
+from feedback_lab.io._common import to_int as _int
+
+__all__ = [
+    "KNOWN_FIELDS",
+    "KNOWN_SNAKE",
+    "OBSERVATION_TYPES",
+    "SOURCE_KIND",
+    "field_of",
+    "first_of",
+    "record_kind",
+    "records_of",
+    "snake_case",
+    "sniff",
+    "tag_list",
+    "token_usage",
+    "unquote_cells",
+]
+
+OBSERVATION_TYPES = {"SPAN", "GENERATION", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR",
+                     "EMBEDDING", "GUARDRAIL"}
+SOURCE_KIND = {"ANNOTATION": "human", "API": "user", "EVAL": "llm"}
+
+
+#: fields of Langfuse traces and observations (API, UI and blob exports); any other list-valued field of
+#: a trace or observation row of the UI export is a score column
+KNOWN_FIELDS = (
+    "id projectId timestamp name userId sessionId release version environment tags bookmarked public input output "
+    "metadata latency usage inputCost outputCost totalCost level errorCount warningCount defaultCount debugCount "
+    "observationCount inputTokens outputTokens totalTokens comments scores corrections observations htmlPath createdAt "
+    "updatedAt externalId calculatedInputCost calculatedOutputCost calculatedTotalCost traceId type parentObservationId "
+    "startTime endTime statusMessage model internalModelId modelParameters completionStartTime promptId promptName "
+    "promptVersion timeToFirstToken usageDetails costDetails providedUsageDetails providedCostDetails inputUsage "
+    "outputUsage totalUsage usagePricingTierId usagePricingTierName toolDefinitions toolCalls toolCallNames "
+    "internalModel providedModelName traceName traceTags traceTimestamp modelId inputPrice outputPrice totalPrice "
+    "unit promptTokens completionTokens scoresAvg scoreCategories metadataNames metadataValues").split()
+
+
+_SNIFF_KEYS = (b'"parentObservationId"', b'"projectId"', b'"observations"', b'"dataType"',
+               b'"htmlPath"', b'"parent_observation_id"', b'"project_id"', b'"data_type"')
+
+
+def field_of(rec: dict, *names: str) -> Any:
+    """First non-null of ``names`` in camelCase or snake_case."""
+    for n in names:
+        for key in (n, snake_case(n)):
+            if key in rec and rec[key] is not None and rec[key] != "":
+                return rec[key]
+    return None
+
+
+def snake_case(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+KNOWN_SNAKE = {snake_case(k) for k in KNOWN_FIELDS}
+
+
+def sniff(path: Path, head: bytes) -> float:
+    h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if h[:1] in (b"{", b"["):
+        if b'"trace"' in h[:200] and b'"observations"' in h:
+            return 0.95
+        hits = sum(k in h for k in _SNIFF_KEYS)
+        if hits >= 2 or (hits and (b'"ANNOTATION"' in h or b'"EVAL"' in h or b'"GENERATION"' in h)):
+            return 0.85
+        if (b'"projectId"' in h or b'"project_id"' in h) and any(k in h for k in (
+                b'"sessionId"', b'"userId"', b'"bookmarked"', b'"release"', b'"session_id"', b'"user_id"')):
+            return 0.8
+        if b'"bookmarked"' in h and b'"public"' in h and any(k in h for k in (b'"sessionId"', b'"userId"')):
+            return 0.8  # the UI's traces export (batch export of the traces table has no projectId)
+        if b'"meta"' in h and b'"totalItems"' in h:
+            return 0.6
+        return 0.0
+    first = h.split(b"\n", 1)[0].lower().rstrip(b"\r")
+    cols = {c.strip(b' "') for c in first.split(b",")}
+    if cols & {b"parentobservationid", b"parent_observation_id", b"projectid", b"project_id"}:
+        return 0.85
+    if cols & {b"datatype", b"data_type"} and cols & {b"traceid", b"trace_id"}:
+        return 0.8
+    if {b"bookmarked", b"public"} <= cols and cols & {b"userid", b"sessionid", b"user_id", b"session_id"}:
+        return 0.8
+    return 0.0
+
+
+def records_of(path: Path):
+    """``(line, raw, record | None, error | None)`` over a JSON, JSONL or CSV file (API pages unwrapped)."""
+    data = open_bytes(path)
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start in (b"{", b"["):
+        for line, raw, rec, err in iter_json_records(path, data):
+            if isinstance(rec, dict) and isinstance(rec.get("data"), list) and "trace" not in rec:
+                for i, item in enumerate(rec["data"], start=1):
+                    yield i, json.dumps(item, ensure_ascii=False, default=str), item, None
+            else:
+                yield line, raw, rec, err
+        return
+    import io
+
+    import polars as pl
+
+    try:
+        df = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
+        from feedback_lab.exceptions import FormatError
+
+        raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc
+    df = unquote_cells(df)
+    for i, row in enumerate(df.iter_rows(named=True)):
+        yield i + 2, json.dumps(row, ensure_ascii=False), row, None
+
+
+def unquote_cells(df):
+    """CSV cells that hold a JSON string literal -> that string (``""`` -> null).
+
+    Langfuse's batch export writes every CSV cell through ``JSON.stringify`` except plain strings
+    (``packages/shared/src/server/utils/transforms/stringify.ts``, ``stringifyForCsv``): dates arrive
+    as ``"2025-03-01T10:00:00.000Z"`` with the quotes, and in exports made before ``stringifyForCsv``
+    every string cell is quoted so (ids, names, an absent value as ``""``).
+    """
+    import polars as pl
+
+    lit = r'^"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"$'
+    cols = []
+    for c in df.columns:
+        hit = df[c].str.contains(lit).fill_null(False)
+        if hit.any():
+            idx = hit.arg_true()
+            dec = df[c].gather(idx).str.json_decode(pl.String)
+            cols.append(df[c].scatter(idx, dec.replace("", None)))
+    return df.with_columns(cols) if cols else df
+
+
+def token_usage(o: dict) -> tuple[int | None, int | None]:
+    """Input and output tokens of an observation as Langfuse counts them: ``inputUsage``/``outputUsage``,
+    else the sums of the ``usageDetails`` keys starting with ``input``/``output`` (cached and reasoning
+    tokens included; ``reduceUsageOrCostDetails`` in Langfuse's ``observations.ts``), else the legacy
+    ``usage`` object."""
+    tin, tout = _int(field_of(o, "inputUsage")), _int(field_of(o, "outputUsage"))
+    details = loads_deep(field_of(o, "usageDetails"))
+    if isinstance(details, dict) and details and tin is None and tout is None:
+        ins = [_int(v) for k, v in details.items() if str(k).startswith("input")]
+        outs = [_int(v) for k, v in details.items() if str(k).startswith("output")]
+        tin = sum(v for v in ins if v is not None) if any(v is not None for v in ins) else None
+        tout = sum(v for v in outs if v is not None) if any(v is not None for v in outs) else None
+    if tin is None and tout is None:
+        usage = loads_deep(field_of(o, "usage"))
+        usage = usage if isinstance(usage, dict) else {}
+        tin = _int(first_of(field_of(usage, "input", "promptTokens"), field_of(o, "promptTokens")))
+        tout = _int(first_of(field_of(usage, "output", "completionTokens"), field_of(o, "completionTokens")))
+    return tin, tout
+
+
+def first_of(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
+def tag_list(value: Any) -> list[str] | None:
+    tags = loads_deep(value)
+    if isinstance(tags, str):
+        tags = [x.strip() for x in tags.split(",") if x.strip()]
+    return [str(x) for x in tags] if isinstance(tags, list) else None
+
+
+def record_kind(rec: dict) -> str | None:
+    typ = str(field_of(rec, "type") or "").upper()
+    if typ in OBSERVATION_TYPES and (field_of(rec, "traceId") is not None or field_of(rec, "startTime") is not None):
+        return "observation"
+    if field_of(rec, "dataType") is not None or (
+        str(field_of(rec, "source") or "").upper() in SOURCE_KIND and field_of(rec, "name") is not None
+        and ("value" in rec or "stringValue" in rec or "string_value" in rec)):
+        return "score"
+    if field_of(rec, "id") is not None and any(field_of(rec, k) is not None for k in (
+            "timestamp", "observations", "scores", "sessionId", "userId", "input", "output", "name")):
+        return "trace"
+    return None
