@@ -7,6 +7,11 @@ export: one ``ExportTraceServiceRequest`` per file or per line, typed attribute 
 Python SDK's ``span.to_json()`` output (``ConsoleSpanExporter``: pretty-printed span objects one
 after the other, or one per line), and OTLP/JSON written with the proto field names
 (``resource_spans``, ``trace_id``, ``string_value``...), as Phoenix's "OTLP JSON" span download does.
+And the traces downloaded from the backends spans are sent to (see :mod:`feedback_lab.io._otel_backends`):
+Grafana Tempo's ``/api/traces/<id>`` (``batches``) and ``/api/v2/traces/<id>`` (``trace``), Grafana's
+"Download traces", Jaeger's ``/api/v3/traces/<id>`` (``result``) and Jaeger's own JSON model
+(``/api/traces/<id>``, the UI's "Download Results"), one trace per file or per line; a folder of
+them loads in one call, and a span found in two files is a duplicate reject naming the first.
 
 Mapping (GenAI semantic conventions, and OpenInference attributes when present):
 
@@ -39,6 +44,13 @@ from typing import Any
 
 from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes
 from feedback_lab.io._genai_attrs import annotator_kind, attribute_feedback, span_fields
+from feedback_lab.io._otel_backends import (
+    is_jaeger,
+    jaeger_spans,
+    otlp_document,
+    without_duplicate_spans,
+)
+from feedback_lab.io._otel_backends import sniff as sniff_backend
 from feedback_lab.io._platform_common import BadRecord, as_float, as_str, jdump, json_records
 from feedback_lab.io._platform_frames import assemble
 from feedback_lab.io._registry import Format
@@ -149,8 +161,11 @@ def _events(evs: Any) -> list[dict]:
             raise BadRecord("an event is not an object")
         t = _g(e, "timeUnixNano")
         t = e.get("timestamp") if t is None else t
-        out.append({"name": e.get("name"), "time": None if t is None else str(t),
-                    "attributes": attributes(e.get("attributes"))})
+        attrs = attributes(e.get("attributes"))
+        name = e.get("name")
+        if not name and "gen_ai.evaluation.name" in attrs:  # Grafana's download drops event names
+            name = EVAL_EVENT
+        out.append({"name": name, "time": None if t is None else str(t), "attributes": attrs})
     return out
 
 
@@ -224,8 +239,21 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     feedback: list[dict] = []
     pending_logs: list[tuple[dict, dict]] = []  # (row bookkeeping, log event)
     for path, line, raw, rec in _records(paths, rejects):
+        rec = otlp_document(rec, path, line)  # Tempo's "batches"/"trace", Jaeger v3's "result"
         if any(k in rec for k in _ENVELOPE_KEYS):
             _read_otlp(path, line, rec, rejects, refs, spans, feedback, pending_logs)
+        elif is_jaeger(rec):
+            for where, raw_span, sp, resource in jaeger_spans(rec):
+                refs.append(raw_span)
+                try:
+                    if isinstance(sp, BadRecord):
+                        raise sp
+                    row, events, fb = _span_row(sp, resource, True)
+                except (BadRecord, RecursionError) as exc:
+                    msg = str(exc) if isinstance(exc, BadRecord) else "nested too deeply"
+                    rejects.add(path, line, f"{where}: {msg}", raw_span)
+                    continue
+                _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
         elif isinstance(rec.get("context"), dict):
             refs.append(rec)
             try:
@@ -235,10 +263,11 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                 continue
             _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
         else:
-            rejects.add(path, line, "not an OTLP/JSON document (no resourceSpans/resourceLogs) "
-                        "and not an SDK span (no context)", raw)
+            rejects.add(path, line, "not an OTLP/JSON document (no resourceSpans/resourceLogs/batches), "
+                        "not a Jaeger trace (no traceID/spans) and not an SDK span (no context)", raw)
     _attach_logs(pending_logs, spans, feedback, rejects, refs)
-    return assemble(NAME, spans, feedback, rejects, refs)
+    return assemble(NAME, spans, without_duplicate_spans(spans, feedback), rejects, refs)
+
 
 
 _ENVELOPE_KEYS = ("resourceSpans", "resourceLogs", "resource_spans", "resource_logs")
@@ -427,6 +456,8 @@ def sniff(path: Path, head: bytes) -> float:
         return 0.95
     if b'"SpanKind.' in h and b'"context"' in h:
         return 0.85
+    if sniff_backend(h):
+        return sniff_backend(h)
     if b'"gen_ai.' in h and b'"context"' in h and b'"span_kind"' not in h:
         return 0.6
     return 0.0
@@ -434,8 +465,8 @@ def sniff(path: Path, head: bytes) -> float:
 
 FORMAT = Format(
     name=NAME,
-    description="OpenTelemetry GenAI: OTLP/JSON resourceSpans/resourceLogs (collector file exporter) "
-    "and SDK span JSON; gen_ai.evaluation.result events as feedback",
+    description="OpenTelemetry GenAI: OTLP/JSON resourceSpans/resourceLogs (collector file exporter), "
+    "SDK span JSON, Tempo/Jaeger/Grafana trace downloads; gen_ai.evaluation.result events as feedback",
     sniff=sniff,
     read=read,
     extensions=(".json", ".jsonl", ".gz"),
