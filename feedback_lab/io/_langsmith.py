@@ -1,21 +1,37 @@
 """LangSmith exports: runs (run trees) and feedback -> canonical frames.
 
-Reads JSON, JSONL or CSV holding any mix of:
+Reads JSON, JSONL, CSV or Parquet holding any mix of:
 
-* runs as ``client.list_runs()`` / the REST API / bulk exports give them (``id, name, run_type,
-  start_time, end_time, inputs, outputs, error, parent_run_id, trace_id, dotted_order, extra,
-  tags, prompt_tokens, completion_tokens, total_cost, child_runs`` ...), also nested through
+* runs as ``client.list_runs()`` / the REST API give them (``id, name, run_type, start_time,
+  end_time, inputs, outputs, error, parent_run_id, trace_id, dotted_order, extra, tags,
+  prompt_tokens, completion_tokens, total_cost, child_runs`` ...), also nested through
   ``child_runs``;
+* the Parquet files of a bulk data export (``<prefix>/export_id=../tenant_id=../session_id=../
+  runs/year=../month=../day=../*.parquet``; one row per run with the 29 fields of the docs'
+  "Exportable fields": ``id, tenant_id, session_id, trace_id, parent_run_id, parent_run_ids,
+  reference_example_id, name, run_type, start_time, end_time, status, is_root, dotted_order,
+  trace_tier, inputs, outputs, error, extra, events, tags, feedback_stats, total_tokens,
+  prompt_tokens, completion_tokens, total_cost, prompt_cost, completion_cost,
+  first_token_time``, or the subset ``export_fields`` chose: without ``trace_id``,
+  ``parent_run_id`` and ``dotted_order`` each run is its own trace). ``inputs``, ``outputs``,
+  ``extra`` (and ``tags``, ``parent_run_ids``, ``events``, ``feedback_stats``) are JSON text,
+  ``tags`` may also be a list column; times are timestamps without a zone (UTC, the default
+  format) or with one (``format_version: "v2_beta"``). A row reads as the same run in JSONL
+  would; ``line`` in ``rejects`` is the row number (from 1). ``feedback_stats`` holds
+  aggregates, not feedback records: it is kept out of ``feedback`` (export feedback with
+  ``client.list_feedback``);
 * the SDK's ingest payloads ``{"post": [runs], "patch": [runs]}`` (a patch completes the post
   with the same ``id``, or the same ``dotted_order`` when the patch has no id);
 * feedback records (``key, score, value, comment, correction, feedback_source{type, user_id,
   user_name}, run_id, trace_id, created_at``).
 
-Accounting: each run -> one ``spans`` row (a patch merged into its post counts as that run); each
-trace (the runs sharing a ``trace_id``; the root is the run without parent) -> one ``traces``
-row: root input/output as readable text, model of the main LLM run, tokens summed over LLM runs,
-end-to-end latency; each feedback record -> one ``feedback`` row, plus one row named
-``correction`` (comment = the corrected output) when it carries a correction.
+The files of one call are read together (a trace whose runs lie in several files, e.g. two day
+partitions of a bulk export, is one trace). Accounting: each run -> one ``spans`` row (a patch
+merged into its post counts as that run); each trace (the runs sharing a ``trace_id``; the root
+is the run without parent) -> one ``traces`` row: root input/output as readable text, model of
+the main LLM run, tokens summed over LLM runs, end-to-end latency; each feedback record -> one
+``feedback`` row, plus one row named ``correction`` (comment = the corrected output) when it
+carries a correction.
 ``feedback_source.type``: ``model`` -> llm, ``app`` (UI, annotation queues) -> human, ``api`` -> user.
 """
 
@@ -25,7 +41,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, loads_deep, to_utc
+from feedback_lab.exceptions import FormatError, UnreadableFileError
+from feedback_lab.io._common import Rejects, loads_deep, polars_failures, to_utc
 from feedback_lab.io._common import to_float as _num
 from feedback_lab.io._common import to_int as _int
 from feedback_lab.io._common import to_str as _str
@@ -43,6 +60,17 @@ _MAX_CHILD_DEPTH = 200
 
 
 def _sniff(path: Path, head: bytes) -> float:
+    if head[:4] == b"PAR1":  # a bulk export: the column names are in the footer
+        try:
+            import polars as pl
+
+            cols = set(pl.read_parquet_schema(path))
+        except polars_failures():
+            return 0.0
+        if "run_type" not in cols:
+            return 0.0
+        # export_fields may leave out the hierarchy (the docs' own example keeps id, name, run_type, times...)
+        return 0.9 if cols & {"dotted_order", "parent_run_id", "trace_id"} else 0.7 if {"id", "name"} <= cols else 0.0
     h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if h[:1] in (b"{", b"["):
         if b'"run_type"' in h and (b'"dotted_order"' in h or b'"parent_run_id"' in h or b'"trace_id"' in h):
@@ -64,16 +92,16 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
     """Read LangSmith runs and feedback (see module docstring); used through ``read_traces``."""
     if options:
         raise TypeError(f"format 'langsmith' takes no options, got {sorted(options)}.")
-    paths = list(paths)
-    fast = read_fast(paths)  # clean JSONL run files: column-wise with polars
+    paths = [Path(p) for p in paths]
+    parquet = {p for p in paths if _is_parquet(p)}
+    fast = None if parquet else read_fast(paths)  # clean JSONL run files: column-wise with polars
     if fast is not None:
         return fast
     rejects = Rejects("langsmith")
     runs: dict[str, dict] = {}
     feedback: list[tuple[dict, Path, int, str]] = []
-    for p in paths:
-        path = Path(p)
-        for line, raw, rec, err in _records(path):
+    for path in paths:
+        for line, raw, rec, err in (_parquet_records(path) if path in parquet else _records(path)):
             if err:
                 rejects.add(path, line, err, raw)
             elif not isinstance(rec, dict):
@@ -92,6 +120,42 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
             else:
                 rejects.add(path, line, f"not a LangSmith run or feedback record (keys {sorted(rec)[:12]})", raw)
     return _frames(runs, feedback, rejects)
+
+
+def _is_parquet(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def _parquet_records(path: Path):
+    """``(row, raw, run, None)`` per row of a bulk-export Parquet file (row numbers from 1).
+
+    Timestamps come as aware UTC datetimes (a column without a zone holds UTC), decimals as
+    floats; the JSON text columns are decoded by the run code, as for CSV.
+    """
+    import polars as pl
+
+    try:
+        df = pl.read_parquet(path)
+    except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
+        raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
+    if "run_type" not in df.columns:
+        msg = (f"{path}: a Parquet file without a 'run_type' column is not a LangSmith bulk export "
+               f"(columns {df.columns[:12]}). Read it with format='canonical' or the format it is in.")
+        raise FormatError(msg)
+    fix = []
+    for name, dtype in df.schema.items():
+        if isinstance(dtype, pl.Datetime):
+            col = pl.col(name)
+            fix.append((col.dt.replace_time_zone("UTC") if dtype.time_zone is None
+                        else col.dt.convert_time_zone("UTC")).alias(name))
+        elif isinstance(dtype, pl.Decimal):
+            fix.append(pl.col(name).cast(pl.Float64))
+    for row, rec in enumerate(df.with_columns(fix).iter_rows(named=True), start=1):
+        yield row, None, rec, None
 
 
 def _apply_patch(posts: list[dict], patch: dict) -> None:
@@ -167,7 +231,7 @@ def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, paren
         "input": to_json_text(inputs), "output": to_json_text(outputs), "input_tokens": tin, "output_tokens": tout,
         "status": status,
         "attributes": json.dumps({k: v for k, v in attrs.items() if v is not None}, ensure_ascii=False, default=str),
-        "_line": line, "_cost": cost, "_meta": meta, "_tags": tags if isinstance(tags, list) else None,
+        "_line": line, "_file": str(path), "_cost": cost, "_meta": meta, "_tags": tags if isinstance(tags, list) else None,
         "_in": inputs, "_out": outputs,
     }
     children = loads_deep(r.get("child_runs"))
@@ -213,7 +277,9 @@ def _feedback_rows(rec: dict, runs: dict) -> list[dict]:
     base = {"trace_id": trace_id, "name": str(rec["key"]), "value": num, "label": label,
             "comment": _str(rec.get("comment")), "annotator_kind": kind,
             "annotator": _str(annotator), "timestamp": ts,
-            "span_id": None if run_id == trace_id or (run_id in runs and runs[run_id]["parent_id"] is None) else run_id}
+            # the run it was given on (trace-level when that is the trace id); not looked up in the runs
+            # read, so the result does not depend on which files are read together
+            "span_id": None if run_id == trace_id else run_id}
     rows = [{**base, "metadata": json.dumps({k: v for k, v in meta.items() if v is not None}, default=str)}]
     correction = loads_deep(rec.get("correction"))
     if correction not in (None, "", {}):
@@ -231,7 +297,7 @@ def _frames(runs: dict, feedback: list, rejects: Rejects) -> dict[str, Any]:
     fb_rows = []
     for rec, path, line, raw in feedback:
         try:
-            fb_rows.extend({**row, "_line": line} for row in _feedback_rows(rec, runs))
+            fb_rows.extend({**row, "_line": line, "_file": str(path)} for row in _feedback_rows(rec, runs))
         except ValueError as exc:
             rejects.add(path, line, str(exc), raw)
     out: dict[str, Any] = {"rejects": rejects.frame(), "feedback": pl.DataFrame(fb_rows, infer_schema_length=None)
@@ -283,8 +349,10 @@ def _frames(runs: dict, feedback: list, rejects: Rejects) -> dict[str, Any]:
 
 FORMAT = Format(
     name="langsmith",
-    description="LangSmith: runs / run trees (JSON, JSONL, CSV; list_runs, bulk export, SDK payloads) and feedback",
+    description="LangSmith: runs / run trees (JSON, JSONL, CSV; list_runs, SDK payloads; bulk export Parquet) "
+                "and feedback",
     sniff=_sniff,
     read=read_langsmith,
-    extensions=(".json", ".jsonl", ".csv", ".gz"),
+    extensions=(".json", ".jsonl", ".csv", ".parquet", ".gz"),
+    reads_together=True,  # a trace's runs may lie in several files (bulk export partitions, paged dumps)
 )

@@ -263,7 +263,7 @@ def read_fast(paths) -> dict[str, Any] | None:
             rejects.add(file, line, f"duplicate run id {rid}", {k: v for k, v in rec.items() if k != "child_runs"})
         spans = spans.filter(first)
     traces = traces_frame(spans)
-    keep = [c for c in spans.columns if not c.startswith("_") or c == "_line"]
+    keep = [c for c in spans.columns if not c.startswith("_") or c in ("_line", "_file")]
     fb = None
     if feedback:  # per record, against the loaded runs (as _langsmith._frames does)
         from feedback_lab.io._langsmith import _feedback_rows
@@ -273,7 +273,7 @@ def read_fast(paths) -> dict[str, Any] | None:
         fb_rows = []
         for rec, path, line, raw_text in feedback:
             try:
-                fb_rows.extend({**row, "_line": line} for row in _feedback_rows(rec, runs))
+                fb_rows.extend({**row, "_line": line, "_file": str(path)} for row in _feedback_rows(rec, runs))
             except ValueError as exc:
                 rejects.add(path, line, str(exc), raw_text)
         fb = pl.DataFrame(fb_rows, infer_schema_length=None) if fb_rows else None
