@@ -4,7 +4,8 @@ Reads every shape Langfuse hands out, in JSON, JSONL or CSV, camelCase or snake_
 
 * ``{"trace": {...}, "observations": [...]}`` (the trace export / ``download_traces``), or a list of them;
 * public API pages ``{"data": [...], "meta": {...}}`` of traces (with nested ``observations`` and
-  ``scores`` objects), observations or scores;
+  ``scores`` objects), observations (v1, v2) or scores (v1-v3; a v3 score names its trace in
+  ``subject{kind, id, traceId}`` and holds a categorical/text value in ``value``);
 * batch exports (UI / blob storage): one trace, observation or score per record; the UI's CSV
   writes dates (and, in older exports, every value) as JSON string literals, which are unquoted.
   The UI's traces/observations exports carry one column per score name (the list of values):
