@@ -24,7 +24,8 @@ Mapping:
   ``user`` feedback in project logs (``logFeedback``) and ``code`` in experiments. A score merged
   onto a row that a scorer/review span of the same trace also reports is the same result and is
   counted once. Comment rows (``comment.text`` with ``origin.id``) and ``comments`` entries ->
-  ``name="comment"`` rows by a human. Several versions of one ``id``: the highest ``_xact_id``
+  ``name="comment"`` rows by a human (by a ``user`` when logged with ``_audit_source`` ``external``,
+  ``logFeedback``'s default). Several versions of one ``id``: the highest ``_xact_id``
   (else the last) wins, as in Braintrust; the others are listed in ``rejects`` as superseded.
 """
 
@@ -153,6 +154,15 @@ def _feedback(row: dict, scores: Any) -> list[dict]:
     return out
 
 
+def _comment_author(rec: dict) -> tuple[str, str | None]:
+    """Annotator kind and id of a comment row: ``logFeedback(comment=..., source="external")`` (the
+    SDK's default, the application's end users) -> ``user``; the UI (``app``) and ``api`` -> ``human``;
+    ``_audit_metadata.user_id`` names the author."""
+    meta = rec.get("_audit_metadata")
+    who = meta.get("user_id") if isinstance(meta, dict) and isinstance(meta.get("user_id"), str) else None
+    return ("user" if rec.get("_audit_source") == "external" else "human"), who
+
+
 def _comment_text(c: Any) -> str | None:
     if isinstance(c, str):
         return c
@@ -189,12 +199,12 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
             if isinstance(rec.get("comment"), (dict, str)) and not rec.get("span_id"):
                 origin = _dict(rec.get("origin"), "origin")
                 comments.append((as_str(origin.get("id"), "origin.id"), _comment_text(rec["comment"]),
-                                 _iso_ok(rec.get("created")), book))
+                                 _iso_ok(rec.get("created")), {**book, "_by": _comment_author(rec)}))
                 continue
             row = _span_row(rec, bad_created)
             fbs = _feedback(row, rec.get("scores"))
             for c in rec.get("comments") or []:
-                comments.append((row["_row_id"], _comment_text(c), None, book))
+                comments.append((row["_row_id"], _comment_text(c), None, {**book, "_by": ("human", None)}))
         except (BadRecord, RecursionError) as exc:
             rejects.add(path, line, str(exc) if isinstance(exc, BadRecord) else "nested too deeply", raw or rec)
             continue
@@ -209,10 +219,11 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
         if text is None:
             continue  # an entry without text (Braintrust leaves the shape open) carries no feedback
         target = by_row.get(origin_id)
+        (kind, author), book = book["_by"], {k: v for k, v in book.items() if k != "_by"}
         feedback.append({"trace_id": target["trace_id"] if target else None,
                          "span_id": target["span_id"] if target else origin_id, "name": "comment",
-                         "value": None, "label": None, "comment": text, "annotator_kind": "human",
-                         "annotator": None, "timestamp": created, "metadata": None, **book})
+                         "value": None, "label": None, "comment": text, "annotator_kind": kind,
+                         "annotator": author, "timestamp": created, "metadata": None, **book})
     if bad_created:
         warnings.warn(f"{NAME}: {len(bad_created)} row(s) have a 'created' value that is not a timestamp "
                       "(SDK snapshots use placeholders); their time comes from metrics.start/end or stays empty.",

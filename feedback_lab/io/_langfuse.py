@@ -4,7 +4,8 @@ Reads every shape Langfuse hands out, in JSON, JSONL or CSV, camelCase or snake_
 
 * ``{"trace": {...}, "observations": [...]}`` (the trace export / ``download_traces``), or a list of them;
 * public API pages ``{"data": [...], "meta": {...}}`` of traces (with nested ``observations`` and
-  ``scores`` objects), observations or scores;
+  ``scores`` objects), observations (v1, v2) or scores (v1-v3; a v3 score names its trace in
+  ``subject{kind, id, traceId}`` and holds a categorical/text value in ``value``);
 * batch exports (UI / blob storage): one trace, observation or score per record; the UI's CSV
   writes dates (and, in older exports, every value) as JSON string literals, which are unquoted.
   The UI's traces/observations exports carry one column per score name (the list of values):
@@ -182,30 +183,37 @@ class _Collector:
             "status": "error" if (level or "").upper() == "ERROR" else "ok",
             "attributes": json.dumps({k: v for k, v in attrs.items() if v is not None}, ensure_ascii=False, default=str),
             "_cost": cost, "_prompt_version": _str(field_of(o, "promptVersion")), "_line": line,
-            "_file": str(path), "_user_id": _str(field_of(o, "userId")), "_task": _str(field_of(o, "traceName")), "_tags": tag_list(field_of(o, "traceTags")),
+            "_file": str(path), "_user_id": _str(field_of(o, "userId")), "_session_id": _str(field_of(o, "sessionId")), "_task": _str(field_of(o, "traceName")), "_tags": tag_list(field_of(o, "traceTags")),
         }
         self._score_columns(o, str(tid), str(oid), to_utc(field_of(o, "traceTimestamp")) or start, path, line)
 
     def _score(self, s: dict, path, line, default_trace=None) -> None:
         raw = s
+        s = _with_subject(s)
         tid, name = field_of(s, "traceId") or default_trace, field_of(s, "name")
         if tid is None or name is None:
             why = f"score without {'traceId' if tid is None else 'name'}"
             if tid is None and (field_of(s, "sessionId") or field_of(s, "datasetRunId")):
                 what = "session " + str(field_of(s, "sessionId")) if field_of(s, "sessionId") else "dataset run " + str(field_of(s, "datasetRunId"))
                 why = f"score {name!r} is on {what}, not on a trace (feedback rows belong to traces)"
+            elif tid is None and name is not None and "subject" not in raw:
+                why += " (the v3 scores API names the trace in 'subject', sent only with fields='subject')"
             self.rejects.add(path, line, why, raw)
             return
         dtype = str(field_of(s, "dataType") or "").upper()
         source = str(field_of(s, "source") or "").upper()
+        raw_value, label = field_of(s, "value"), _str(field_of(s, "stringValue"))
+        # v3 scores API: a CATEGORICAL/TEXT/CORRECTION score's string is ``value``, a BOOLEAN's is true/false
+        text_value = label is None and isinstance(raw_value, str) and dtype in ("CATEGORICAL", "TEXT", "CORRECTION")
+        if text_value:
+            label = raw_value
         try:
-            value = _num(field_of(s, "value"))
+            value = float(raw_value) if isinstance(raw_value, bool) else None if text_value else _num(raw_value)
             ts = to_utc(field_of(s, "timestamp", "createdAt"))
             updated = to_utc(field_of(s, "updatedAt")) or ts
         except ValueError as exc:
             self.rejects.add(path, line, f"score {name}: {exc}", raw)
             return
-        label = _str(field_of(s, "stringValue"))
         comment = _str(field_of(s, "comment"))
         meta = {"data_type": dtype or None, "source": source or None, "score_id": field_of(s, "id"),
                 "config_id": field_of(s, "configId"), "queue_id": field_of(s, "queueId"), "environment": field_of(s, "environment")}
@@ -214,7 +222,7 @@ class _Collector:
             meta["metadata"] = extra
         if dtype == "CORRECTION":
             meta["score_name"] = name
-            name, comment, label = "correction", _str(field_of(s, "longStringValue", "stringValue")), None
+            name, comment, label = "correction", _str(field_of(s, "longStringValue")) or label, None
             value = None
         elif dtype == "BOOLEAN" and label is None and value is not None:
             label = "True" if value else "False"
@@ -285,6 +293,7 @@ class _Collector:
                 pl.col("_cost").sum().alias("_span_cost"), pl.col("_cost").is_not_null().any().alias("_has_cost"),
                 pl.col("_prompt_version").drop_nulls().first().alias("prompt_version"),
                 pl.col("_user_id").drop_nulls().first().alias("user_id"),
+                pl.col("_session_id").drop_nulls().first().alias("session_id"),
                 pl.col("_task").drop_nulls().first().alias("task"),
                 pl.col("_tags").drop_nulls().first().alias("tags"))
             derived = derived.join(extra, on="trace_id", how="left").with_columns(
@@ -293,11 +302,22 @@ class _Collector:
                 output=pl.col("output").map_elements(lambda v: to_text(v, "output"), return_dtype=pl.String),
             ).drop("_span_cost", "_has_cost")
             traces = _merge(traces, derived)
-            spans = conform(spans.drop("_cost", "_prompt_version", "_user_id", "_task", "_tags"), "spans")
+            spans = conform(spans.drop("_cost", "_prompt_version", "_user_id", "_session_id", "_task", "_tags"), "spans")
             derived = derived.drop([c for c in derived.columns if c == "_line"])
         rows = self._feedback_rows()
         fb = pl.DataFrame(rows, infer_schema_length=None).drop("_updated") if rows else None
         return {"traces": traces, "spans": spans, "feedback": fb, "rejects": self.rejects.frame()}
+
+
+def _with_subject(s: dict) -> dict:
+    """A v3 scores API record (``subject: {kind, id, traceId}``) with the v1/v2 reference fields."""
+    sub = s.get("subject")
+    if not isinstance(sub, dict) or field_of(s, "traceId") is not None:
+        return s
+    kind, sid = str(sub.get("kind") or "").lower(), sub.get("id")
+    ref = {"trace": {"traceId": sid}, "observation": {"traceId": field_of(sub, "traceId"), "observationId": sid},
+           "session": {"sessionId": sid}, "experiment": {"datasetRunId": sid}}.get(kind, {})
+    return {**s, **{k: v for k, v in ref.items() if v is not None}}
 
 
 def _merge(traces, derived):

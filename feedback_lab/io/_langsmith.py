@@ -210,7 +210,7 @@ def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, paren
     inputs, outputs = loads_deep(r.get("inputs")), loads_deep(r.get("outputs"))
     try:
         start, end = to_utc(r.get("start_time")), to_utc(r.get("end_time"))
-        tin, tout = _tokens(r, outputs)
+        tin, tout = _tokens(r, outputs, meta)
         cost = _num(r.get("total_cost"))
     except ValueError as exc:
         rejects.add(path, line, f"run {rid}: {exc}", raw)
@@ -241,11 +241,16 @@ def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, paren
                 _add_run(c, runs, rejects, path, line, rid, depth + 1)
 
 
-def _tokens(r: dict, outputs: Any) -> tuple[int | None, int | None]:
+def _tokens(r: dict, outputs: Any, meta: dict) -> tuple[int | None, int | None]:
+    """Token counts: the server's ``prompt_tokens``/``completion_tokens``, else the usage the SDK sent
+    (``outputs.usage_metadata``/``usage``/``llm_output.token_usage``, or ``extra.metadata.usage_metadata``,
+    where ``RunTree.set(usage_metadata=...)``, ``@traceable`` and LangChain's tracer put it)."""
     tin, tout = _int(r.get("prompt_tokens")), _int(r.get("completion_tokens"))
-    if tin is None and tout is None and isinstance(outputs, dict):
+    if tin is None and tout is None:
+        outputs = outputs if isinstance(outputs, dict) else {}
         u = outputs.get("usage_metadata") or outputs.get("usage") or (
-            (outputs.get("llm_output") or {}).get("token_usage") if isinstance(outputs.get("llm_output"), dict) else None)
+            (outputs.get("llm_output") or {}).get("token_usage") if isinstance(outputs.get("llm_output"), dict) else None
+        ) or meta.get("usage_metadata")
         if isinstance(u, dict):
             tin = _int(u.get("input_tokens", u.get("prompt_tokens")))
             tout = _int(u.get("output_tokens", u.get("completion_tokens")))

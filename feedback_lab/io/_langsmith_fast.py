@@ -180,12 +180,13 @@ def _spans(df, lines: dict) -> Any:
                          _tout=pl.col("completion_tokens").cast(pl.Int64, strict=False))
     start, bad_s = parse_timestamps(df["start_time"])
     end, bad_e = parse_timestamps(df["end_time"])
-    # per-record code for: unparseable costs/timestamps, token counts only in outputs.usage*
+    # per-record code for: unparseable costs/timestamps, token counts only in outputs.usage* / metadata.usage_metadata
     slow = (df["_slow"] | bad_s | bad_e | (df["total_cost"].is_not_null() & df["_cost"].is_null())
             | (df["prompt_tokens"].is_not_null() & df["_tin"].is_null())
             | (df["completion_tokens"].is_not_null() & df["_tout"].is_null())
-            | (df["_tin"].is_null() & df["_tout"].is_null() & df["outputs"].str.contains("usage", literal=True)
-               .fill_null(False)))
+            | (df["_tin"].is_null() & df["_tout"].is_null() & (
+                df["outputs"].str.contains("usage", literal=True).fill_null(False)
+                | df["extra"].struct.field("metadata").str.contains("usage_metadata", literal=True).fill_null(False))))
     df = df.with_columns(_slow=slow, start=start, end=end)
     slow_rows = _slow_rows(df, lines) if slow.any() else None
     if slow.any() and slow_rows is None:

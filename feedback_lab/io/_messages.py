@@ -21,6 +21,8 @@ __all__ = ["to_json_text", "to_text"]
 _USER = {"user", "human", "humanmessage", "usermessage"}
 _ASSISTANT = {"assistant", "ai", "model", "bot", "aimessage", "assistantmessage", "aimessagechunk"}
 _TEXT_PART_TYPES = {None, "text", "input_text", "output_text"}
+#: ``type`` of a LangChain message as ``model_dump``/LangSmith serialise it (``{"content": ..., "type": "ai"}``)
+_MESSAGE_TYPES = _USER | _ASSISTANT | {"system", "tool", "function", "chat"}
 #: keys whose value is the payload's text even next to other keys (``{"messages": [...], "model": ...}``)
 _WRAPPERS = ("messages", "new_message", "message", "prompt", "input", "inputs", "question", "query", "contents")
 #: keys that are the text only when they are the dict's only key (``{"output": "..."}``); a structured
@@ -42,6 +44,8 @@ def to_text(value: Any, side: Literal["input", "output"] = "input") -> str | Non
     'Hello!'
     >>> to_text('"\\\\"plain, encoded twice\\\\""')
     'plain, encoded twice'
+    >>> to_text({"output": {"content": "Bonjour !", "type": "ai", "tool_calls": []}}, "output")
+    'Bonjour !'
     >>> to_text({"weird": 1})
     '{"weird": 1}'
     """
@@ -173,7 +177,8 @@ def _extract(v: Any, side: str, depth: int) -> str | None:
         return _pick([x for x in v["output"] if isinstance(x, dict) and x.get("type") == "message"], "output", depth)
     if isinstance(v.get("generations"), list):
         return _extract(v["generations"], side, depth + 1)
-    if ("role" in v or v.get("type") == "constructor") and ("content" in v or "parts" in v or "kwargs" in v):
+    if ("role" in v or v.get("type") == "constructor" or _role(v) in _MESSAGE_TYPES) and (
+            "content" in v or "parts" in v or "kwargs" in v):  # a message; LangChain's dump has ``type: "ai"``
         return _content(v, depth + 1)
     if "parts" in v:
         return _content(v["parts"], depth + 1)
