@@ -1,9 +1,13 @@
-"""Braintrust: ``bt sync pull`` JSONL parts, BTQL ``fmt: json`` responses and REST fetch responses.
+"""Braintrust: ``bt sync pull`` JSONL parts, BTQL ``fmt: json`` responses, REST fetch responses, the
+cloud-storage export of project logs (JSONL or Parquet) and the Logs/Experiments pages' CSV download.
 
 One row per span (``id``, ``span_id``, ``root_span_id`` = trace id, ``span_parents``,
 ``span_attributes{name,type,purpose}``, ``input``, ``output``, ``expected``, ``error``, ``scores``,
 ``metadata``, ``tags``, ``metrics{start,end,prompt_tokens,completion_tokens,estimated_cost}``,
 ``created``). ``{"data": [...]}`` (BTQL) and ``{"events": [...]}`` (fetch) envelopes are unwrapped.
+In Parquet and CSV files a row is such a record, its structured fields (``scores``, ``metrics``,
+``metadata``, ``span_attributes``...) held as JSON text, Parquet structs or flattened ``scores.x``
+columns (:mod:`feedback_lab.io._table_records`); input, output and expected stay as written.
 
 Mapping:
 
@@ -36,7 +40,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects
+from feedback_lab.io._common import Rejects, polars_failures
 from feedback_lab.io._platform_common import (
     BadRecord,
     as_float,
@@ -48,11 +52,16 @@ from feedback_lab.io._platform_common import (
 )
 from feedback_lab.io._platform_frames import assemble
 from feedback_lab.io._registry import Format
+from feedback_lab.io._table_records import is_table, table_records
 
 __all__ = ["FORMAT", "read"]
 
 NAME = "braintrust"
 _META_CONSUMED = ("model", "user_id", "session_id", "prompt_version", "provider", "prompt")
+#: the structured fields of a span row, which a Parquet or CSV export holds as JSON text, as structs or as
+#: flattened ``a.b`` columns (input, output and expected stay as written: text that reads as JSON may be the answer)
+_NESTED = frozenset({"scores", "metadata", "metrics", "span_attributes", "span_parents", "tags", "context", "origin",
+                     "comment", "comments", "_audit_metadata", "_audit_source"})
 #: span types whose work is judging the answer, not producing it
 _SCORING_TYPES = ("score", "review", "classifier", "facet")
 
@@ -177,7 +186,12 @@ def _comment_text(c: Any) -> str | None:
 def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     """Read Braintrust span rows; see the module docstring for the mapping."""
     rejects = Rejects(NAME)
-    recs: list[tuple[Any, int, Any, dict]] = list(json_records(paths, rejects, envelopes=("data", "events")))
+    paths = [Path(p) for p in paths]
+    tables = [p for p in paths if is_table(p)]
+    recs: list[tuple[Any, int, Any, dict]] = list(json_records([p for p in paths if p not in tables], rejects,
+                                                               envelopes=("data", "events")))
+    for p in tables:  # cloud-storage Parquet exports and the app's CSV downloads: rows as records
+        recs.extend(table_records(p, rejects, json_fields=_NESTED))
     # versions of one id: highest _xact_id (else last) wins
     best: dict[str, int] = {}
     for i, (_, _, _, rec) in enumerate(recs):
@@ -264,6 +278,17 @@ def _without_scorers(out: dict[str, Any]) -> dict[str, Any]:
 
 def sniff(path: Path, head: bytes) -> float:
     """Confidence that ``path`` is a Braintrust export."""
+    if head[:4] == b"PAR1":  # a cloud-storage export: the column names are in the footer
+        try:
+            import polars as pl
+
+            cols = set(pl.read_parquet_schema(path))
+        except polars_failures():
+            return 0.0
+        return 0.9 if {"root_span_id", "span_id"} <= cols else 0.0
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    if first[:1] not in (b"{", b"[") and {b"root_span_id", b"span_id"} <= {c.strip(b' "\r') for c in first.split(b",")}:
+        return 0.9  # the app's CSV download
     if b'"root_span_id"' in head and (b'"span_attributes"' in head or b'"span_parents"' in head
                                       or b'"scores"' in head):
         return 0.95
@@ -274,9 +299,9 @@ def sniff(path: Path, head: bytes) -> float:
 
 FORMAT = Format(
     name=NAME,
-    description="Braintrust: bt sync pull JSONL, BTQL/fetch JSON (root_span_id, span_attributes, scores, metrics)",
+    description="Braintrust: bt sync pull JSONL, BTQL/fetch JSON, cloud-storage JSONL/Parquet exports, CSV downloads",
     sniff=sniff,
     read=read,
-    extensions=(".jsonl", ".json", ".gz"),
+    extensions=(".jsonl", ".json", ".parquet", ".csv", ".gz"),
     reads_together=True,
 )

@@ -1,0 +1,120 @@
+"""Parquet and CSV exports of record-shaped data, one record per row (for the record-based loaders).
+
+Some platforms write the same records they serve as JSON into tables: Braintrust's cloud-storage
+export writes project logs as JSONL *or Parquet*, and its Logs/Experiments pages download *JSON or
+CSV*. A table cannot nest, so such files hold the nested fields (``scores``, ``metrics``,
+``metadata``, ``span_attributes``...) as JSON text, as Parquet structs/lists, or as flattened
+``scores.accuracy`` columns. :func:`table_records` turns each row back into the record the JSON
+export would hold, so that a loader reads it through the same code as its JSON records.
+
+Examples
+--------
+>>> import polars as pl, tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> pl.DataFrame({"id": ["a"], "scores": ['{"accuracy": 1}'], "metrics.start": ["1.5"]}).write_csv(d / "t.csv")
+>>> from feedback_lab.io._common import Rejects
+>>> [rec for _, _, _, rec in table_records(d / "t.csv", Rejects("x"), json_fields={"scores", "metrics"})]
+[{'id': 'a', 'scores': {'accuracy': 1}, 'metrics': {'start': 1.5}}]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.io._common import Rejects, open_bytes, polars_failures
+
+__all__ = ["is_table", "table_records"]
+
+
+def is_table(path: Path) -> bool:
+    """True for a Parquet file, or a file (also gzipped or a one-file zip) whose first byte is not
+    ``{`` or ``[`` (a CSV file, not JSON)."""
+    try:
+        with Path(path).open("rb") as fh:
+            magic = fh.read(4)
+    except OSError:
+        return False
+    if magic == b"PAR1":
+        return True
+    if magic[:2] == b"\x1f\x8b" or magic == b"PK\x03\x04":
+        head = open_bytes(Path(path))[:64]
+    else:
+        head = magic
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"[", b"")
+
+
+def table_records(path: Path, rejects: Rejects, *, json_fields: set[str] | frozenset[str]
+                  ) -> Iterator[tuple[Path, int, None, dict[str, Any]]]:
+    """``(path, row, None, record)`` per row of a Parquet or CSV file (rows numbered from 1; a CSV
+    row with the wrong number of fields is a reject naming its line).
+
+    A record holds the row's non-null cells: a column named ``a.b`` becomes ``record["a"]["b"]``
+    when ``a`` is one of ``json_fields``; a text cell of a ``json_fields`` column that holds a JSON
+    object or array, and a CSV cell of one that holds a JSON number, is decoded (other text stays
+    text: an input or output that reads as JSON is kept as written); timestamps become ISO 8601 text in UTC, decimals floats; the null
+    fields of a Parquet struct are left out (a table cannot tell them from absent keys).
+    """
+    import polars as pl
+
+    from feedback_lab.exceptions import UnreadableFileError
+    from feedback_lab.io._platform_frames import csv_rows
+
+    path = Path(path)
+    with path.open("rb") as fh:
+        parquet = fh.read(4) == b"PAR1"
+    if parquet:
+        try:
+            df = pl.read_parquet(path)
+        except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
+            raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
+        df = df.with_row_index("_line", offset=1)
+    else:
+        df = csv_rows(path, open_bytes(path), rejects)
+    cols = [c for c in df.columns if c != "_line"]
+    for row in df.iter_rows(named=True):
+        rec: dict[str, Any] = {}
+        for c in cols:
+            v = row[c]
+            if v is None:
+                continue
+            top, _, rest = c.partition(".")
+            field = top if rest and top in json_fields else c
+            v = _value(v, decode=field in json_fields, numbers=not parquet and field in json_fields)
+            if field == c:
+                rec[c] = v
+            elif isinstance(rec.setdefault(top, {}), dict):
+                _put(rec[top], rest, v)
+        yield path, int(row["_line"]), None, rec
+
+
+def _put(target: dict, dotted: str, v: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for p in parents:
+        nxt = target.setdefault(p, {})
+        if not isinstance(nxt, dict):
+            return
+        target = nxt
+    target[leaf] = v
+
+
+def _value(v: Any, *, decode: bool, numbers: bool) -> Any:
+    if isinstance(v, dt.datetime):
+        v = v.replace(tzinfo=dt.UTC) if v.tzinfo is None else v.astimezone(dt.UTC)
+        return v.isoformat().replace("+00:00", "Z")
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if isinstance(v, dict):  # a Parquet struct: a key absent from a record is a null field
+        return {k: _value(x, decode=False, numbers=False) for k, x in v.items() if x is not None}
+    if isinstance(v, str) and decode:
+        s = v.strip()
+        if s[:1] in ("{", "[") or (numbers and s[:1] in "-0123456789"):
+            try:
+                return json.loads(s)
+            except (ValueError, RecursionError):
+                return v
+    return v
