@@ -27,7 +27,7 @@ from feedback_lab.io._platform_common import (
     text_of,
 )
 
-__all__ = ["ALIASES", "attribute_feedback", "span_fields"]
+__all__ = ["ALIASES", "attribute_feedback", "nest_dotted", "span_fields"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "kind": ("openinference.span.kind", "gen_ai.operation.name"),
@@ -162,7 +162,24 @@ def span_fields(attrs: dict[str, Any], events: list[dict] | None = None) -> dict
         raise BadRecord(f"tag.tags must be a list of strings, got {jdump(tags)[:80]!r}")
     out["tags"] = tags
     meta = _first(attrs, "metadata")
+    if meta is None:  # Phoenix flattens the OpenInference metadata object: metadata.<key> attributes
+        meta = nest_dotted({k[9:]: v for k, v in attrs.items() if k.startswith("metadata.") and v is not None}) or None
     out["metadata"] = jdump(meta) if meta is not None else None
+    return out
+
+
+def nest_dotted(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"a.b": 1}`` -> ``{"a": {"b": 1}}`` (a key that is both a value and a prefix stays dotted)."""
+    out: dict[str, Any] = {}
+    for k, v in flat.items():
+        *head, last = k.split(".")
+        node: Any = out
+        for h in head:
+            node = node.setdefault(h, {}) if isinstance(node, dict) else None
+        if isinstance(node, dict) and not isinstance(node.get(last), dict):
+            node[last] = v
+        else:
+            out[k] = v
     return out
 
 

@@ -6,7 +6,9 @@ export: one ``ExportTraceServiceRequest`` per file or per line, typed attribute 
 ``kvlistValue``, ``bytesValue``), hex or base64 ids and nanosecond timestamps. Also reads the
 Python SDK's ``span.to_json()`` output (``ConsoleSpanExporter``: pretty-printed span objects one
 after the other, or one per line), and OTLP/JSON written with the proto field names
-(``resource_spans``, ``trace_id``, ``string_value``...), as Phoenix's "OTLP JSON" span download does.
+(``resource_spans``, ``trace_id``, ``string_value``...), as Phoenix's "OTLP JSON" span download does,
+with every ``AnyValue`` field present and the unset ones null; Phoenix's
+``GET /v1/projects/{p}/spans/otlpv1`` response (``{"data": [span, ...], "next_cursor": ...}``).
 And the traces downloaded from the backends spans are sent to (see :mod:`feedback_lab.io._otel_backends`):
 Grafana Tempo's ``/api/traces/<id>`` (``batches``) and ``/api/v2/traces/<id>`` (``trace``), Grafana's
 "Download traces", Jaeger's ``/api/v3/traces/<id>`` (``result``) and Jaeger's own JSON model
@@ -81,10 +83,12 @@ def any_value(v: Any, depth: int = 0) -> Any:
         raise BadRecord("attribute value nested too deeply")
     if not isinstance(v, dict):
         return v  # lenient: plain JSON values written by hand-rolled exporters
-    if not v:
-        return None
     if any("_" in k for k in v):  # proto field names: string_value, int_value, ...
         v = {_CAMEL.get(k, k): x for k, x in v.items()}
+    if any(x is None for x in v.values()):  # every field present, the unset ones null (Phoenix's
+        v = {k: x for k, x in v.items() if x is not None}  # GET /v1/projects/{p}/spans/otlpv1)
+    if not v:
+        return None
     if "stringValue" in v:
         return v["stringValue"] if isinstance(v["stringValue"], str) else jdump(v["stringValue"])
     if "intValue" in v:
@@ -262,6 +266,18 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                 rejects.add(path, line, str(exc) if isinstance(exc, BadRecord) else "nested too deeply", raw)
                 continue
             _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
+        elif _is_span_page(rec):  # Phoenix's GET /v1/projects/{p}/spans/otlpv1: {"data": [span, ...]}
+            for k, item in enumerate(rec["data"]):
+                refs.append(item)
+                try:
+                    if not isinstance(item, dict):
+                        raise BadRecord(f"expected an object, got {type(item).__name__}")
+                    row, events, fb = _span_row(item, {}, True)
+                except (BadRecord, RecursionError) as exc:
+                    rejects.add(path, line, f"data[{k}]: {exc if isinstance(exc, BadRecord) else 'nested too deeply'}",
+                                item)
+                    continue
+                _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
         else:
             rejects.add(path, line, "not an OTLP/JSON document (no resourceSpans/resourceLogs/batches), "
                         "not a Jaeger trace (no traceID/spans) and not an SDK span (no context)", raw)
@@ -271,6 +287,17 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
 
 
 _ENVELOPE_KEYS = ("resourceSpans", "resourceLogs", "resource_spans", "resource_logs")
+
+
+def _is_span_page(rec: dict) -> bool:
+    """A page of OTLP spans (``{"data": [...], "next_cursor": ...}``, Phoenix's ``spans/otlpv1``)."""
+    data = rec.get("data")
+    if not isinstance(data, list):
+        return False
+    first = data[0] if data else None
+    if first is None:
+        return "next_cursor" in rec  # an empty page
+    return isinstance(first, dict) and "context" not in first and any(k in first for k in ("span_id", "spanId"))
 
 
 def _records(paths: list[Path], rejects: Rejects):
@@ -454,6 +481,8 @@ def sniff(path: Path, head: bytes) -> float:
     h = head[:65536]
     if b'"resourceSpans"' in h or b'"resourceLogs"' in h or b'"resource_spans"' in h or b'"resource_logs"' in h:
         return 0.95
+    if b'"data"' in h and (b'"start_time_unix_nano"' in h or b'"startTimeUnixNano"' in h):
+        return 0.9  # Phoenix's GET /v1/projects/{p}/spans/otlpv1 response
     if b'"SpanKind.' in h and b'"context"' in h:
         return 0.85
     if sniff_backend(h):

@@ -7,10 +7,14 @@ Reads what Phoenix users save:
   ``span_kind``, ``start_time``, ``end_time``, ``status_code``, flattened ``attributes.*``
   columns; CSV cells holding Python reprs of lists are decoded);
 - span records with nested ``context``/``attributes`` objects (the REST ``GET /v1/projects/{p}/spans``
-  response ``{"data": [...]}``, JSONL span downloads), attributes nested or with dotted keys;
+  response ``{"data": [...]}``, the UI's JSONL span download and its pretty-printed single-span
+  download), attributes nested or with dotted keys (the REST API writes ``metadata`` as
+  ``metadata.<key>`` attributes: they are nested back into one object);
 - annotation frames (``client.spans.get_span_annotations_dataframe()``: ``span_id``,
   ``annotation_name``, ``annotator_kind``, ``result.label``, ``result.score``,
-  ``result.explanation``, ``metadata``, ``source``, ``created_at``) and legacy evaluation frames
+  ``result.explanation``, ``metadata``, ``source``, ``created_at``), the REST
+  ``GET /v1/projects/{p}/span_annotations`` and ``.../trace_annotations`` responses (a trace
+  annotation is feedback on its trace, ``span_id`` null), and legacy evaluation frames
   (``SpanEvaluations``: ``context.span_id``, ``label``, ``score``, ``explanation``; the eval name
   comes from a ``name`` column, the Parquet metadata Phoenix writes, or the file name);
 - OpenInference feedback attributes on spans (``annotations.N.annotation.*``, ``trace.annotations.…``,
@@ -39,11 +43,12 @@ annotations and feedback attributes become feedback in :mod:`feedback_lab.io._ph
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from feedback_lab.io._common import Rejects, polars_failures
-from feedback_lab.io._genai_attrs import ALIASES
+from feedback_lab.io._genai_attrs import ALIASES, nest_dotted
 from feedback_lab.io._phoenix_annotations import (
     attribute_feedback_frame,
     feedback_frame,
@@ -124,7 +129,7 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
         .replace({"unset": None, "statuscode.unset": None, "statuscode.ok": "ok", "statuscode.error": "error"}),
         session_id=_attr(sch, "session_id"), user_id=_attr(sch, "user_id"),
         prompt_version=_attr(sch, "prompt_version"), task=_attr(sch, "task"), reference=_attr(sch, "reference"),
-        metadata=_attr(sch, "metadata"), _tags=_attr(sch, "tags", "raw") if any(
+        metadata=_metadata(sch), _tags=_attr(sch, "tags", "raw") if any(
             f"attributes.{k}" in sch for k in ALIASES["tags"]) else pl.lit(None, pl.String),
         attributes=pl.struct(attr_cols).struct.json_encode() if attr_cols else pl.lit(None, pl.String),
         _file=pl.col("_file"), _line=pl.col("_line"), _ref=pl.col("_ref"),
@@ -170,6 +175,37 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
     out = out.drop(*[f"_raw_{k}" for k in raws])
     return out.with_columns(pl.col("input_tokens").round(0).cast(pl.Int64),
                             pl.col("output_tokens").round(0).cast(pl.Int64))
+
+
+def _metadata(schema):
+    """The ``metadata`` attribute as JSON text: the object (a Parquet/JSONL struct loses the keys
+    other rows filled, i.e. null fields go), else the ``metadata.<key>`` attributes Phoenix's REST
+    API and span downloads flatten it into (nested again at the dots)."""
+    import polars as pl
+
+    whole = "attributes.metadata"
+    expr = None
+    if isinstance(schema.get(whole), pl.Struct):
+        expr = pl.col(whole).map_elements(_meta_json, return_dtype=pl.String)
+    elif whole in schema:
+        expr = _attr(schema, "metadata")
+    dotted = [c for c in schema if c.startswith(whole + ".")]
+    if dotted:
+        flat = pl.struct(pl.col(c).alias(c.removeprefix(whole + ".")) for c in dotted)
+        flat = flat.map_elements(lambda d: _meta_json(nest_dotted(d)), return_dtype=pl.String)
+        expr = flat if expr is None else pl.coalesce(expr, flat)
+    return expr if expr is not None else pl.lit(None, pl.String)
+
+
+def _drop_nulls(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _drop_nulls(x) for k, x in v.items() if x is not None}
+    return [_drop_nulls(x) for x in v] if isinstance(v, list) else v
+
+
+def _meta_json(d: Any) -> str | None:
+    d = _drop_nulls(d)
+    return None if d is None or d == {} else json.dumps(d, ensure_ascii=False, default=str)
 
 
 def _tags(v: Any) -> list[str] | None:
@@ -249,6 +285,8 @@ def sniff(path: Path, head: bytes) -> float:
         # Phoenix nests the result ({"result": {"label", "score", "explanation"}}); a flat record with
         # canonical ``value``/``trace_id`` keys is canonical feedback (which sniffs at 0.5)
         return 0.6 if b"result" in h else 0.4
+    if b"annotator_kind" in h and b'"trace_id"' in h and b'"result"' in h:
+        return 0.6  # GET /v1/projects/{p}/trace_annotations
     if b"annotation_name" in h and b"annotator_kind" in h:  # an annotations frame saved without its index
         return 0.7
     return 0.0

@@ -179,7 +179,8 @@ def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = 
         if df is not None:
             return df
     rows = []
-    for _, line, _raw, rec in json_records([path], rejects):
+    # only {"data": [...]} is a page of records (REST responses); a span's own "events" list is not
+    for _, line, _raw, rec in json_records([path], rejects, envelopes=("data",)):
         r = _strings(rec)
         r["_line"] = line
         rows.append(r)

@@ -1,0 +1,126 @@
+"""Write real OpenTelemetry SDK exports of GenAI spans (test fixtures under tests/data/io/real/otel/).
+
+Run with a Python that has ``opentelemetry-sdk`` and ``opentelemetry-exporter-otlp-proto-http``
+installed (NOT the project venv)::
+
+    python3 -m venv /tmp/sdk-phx
+    /tmp/sdk-phx/bin/pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
+    /tmp/sdk-phx/bin/python scripts/real_exports/otel_sdk_exports.py tests/data/io/real/otel
+
+Each run makes two traces of a root ``invoke_agent`` span and a ``chat`` child (GenAI semantic
+conventions). The chat span carries a ``gen_ai.evaluation.result`` event (trace 1: score and label;
+trace 2: two evaluations, one label-only). Run ``attrs`` puts the messages in
+``gen_ai.input.messages``/``gen_ai.output.messages`` attributes; run ``events`` puts them in a
+``gen_ai.client.inference.operation.details`` span event; run ``oldevents`` in the older
+``gen_ai.system.message``/``gen_ai.user.message``/``gen_ai.choice`` events. Every run is written:
+
+- ``console_<run>.txt``: ``ConsoleSpanExporter`` with its default formatter (pretty-printed JSON);
+- ``console_oneline_<run>.jsonl``: ``formatter=lambda s: s.to_json(indent=None) + "\\n"``;
+- ``otlp_msg2json_<run>.json``: ``encode_spans`` then ``google.protobuf.json_format.MessageToJson``
+  (ids as base64, protobuf's mapping of bytes);
+- ``otlp_msg2dict_<run>.json``: ``MessageToDict(..., preserving_proto_field_name=True)`` dumped
+  with :func:`json.dumps`.
+
+The expected values are in :data:`EXPECTED` (also written as ``expected.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from google.protobuf.json_format import MessageToDict, MessageToJson
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import Status, StatusCode
+
+TRACES = [
+    {"question": "What is the capital of France?", "system": "Answer in one sentence.",
+     "answer": "Paris is the capital of France.", "in_tok": 21, "out_tok": 7,
+     "conversation": "conv-1",
+     "evals": [("relevance", 0.9, "relevant", "The answer addresses the question.")]},
+    {"question": "Translate 'thank you' into German.", "system": "You are a translator.",
+     "answer": "Danke.", "in_tok": 18, "out_tok": 3, "conversation": "conv-2",
+     "evals": [("correctness", 1.0, "correct", None), ("tone", None, "neutral", None)]},
+]
+REQUEST_MODEL = "gpt-4o-mini"
+RESPONSE_MODEL = "gpt-4o-mini-2024-07-18"
+EXPECTED = {"traces": len(TRACES), "spans": 2 * len(TRACES),
+            "feedback": sum(len(t["evals"]) for t in TRACES), "model": RESPONSE_MODEL, "traces_detail": TRACES}
+
+
+def _messages(t: dict) -> tuple[str, str, str]:
+    inp = [{"role": "user", "parts": [{"type": "text", "content": t["question"]}]}]
+    out = [{"role": "assistant", "parts": [{"type": "text", "content": t["answer"]}], "finish_reason": "stop"}]
+    sys_ = [{"type": "text", "content": t["system"]}]
+    return json.dumps(inp), json.dumps(out), json.dumps(sys_)
+
+
+def make_spans(run: str, console_files: list) -> list:
+    """Create the spans of one run; return the finished ``ReadableSpan`` objects."""
+    mem = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource.create({"service.name": f"feedback-lab-{run}"}))
+    provider.add_span_processor(SimpleSpanProcessor(mem))
+    for f, fmt in console_files:
+        kw = {"formatter": fmt} if fmt else {}
+        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=f, **kw)))
+    tracer = provider.get_tracer("feedback_lab.real_exports", "1.0")
+    for t in TRACES:
+        with tracer.start_as_current_span("invoke_agent travel-assistant") as root:
+            root.set_attribute("gen_ai.operation.name", "invoke_agent")
+            root.set_attribute("gen_ai.agent.name", "travel-assistant")
+            root.set_attribute("gen_ai.conversation.id", t["conversation"])
+            with tracer.start_as_current_span(f"chat {REQUEST_MODEL}") as llm:
+                inp, out, sys_ = _messages(t)
+                llm.set_attribute("gen_ai.operation.name", "chat")
+                llm.set_attribute("gen_ai.provider.name", "openai")
+                llm.set_attribute("gen_ai.request.model", REQUEST_MODEL)
+                llm.set_attribute("gen_ai.response.model", RESPONSE_MODEL)
+                llm.set_attribute("gen_ai.usage.input_tokens", t["in_tok"])
+                llm.set_attribute("gen_ai.usage.output_tokens", t["out_tok"])
+                llm.set_attribute("gen_ai.response.finish_reasons", ["stop"])
+                if run == "attrs":
+                    llm.set_attribute("gen_ai.system_instructions", sys_)
+                    llm.set_attribute("gen_ai.input.messages", inp)
+                    llm.set_attribute("gen_ai.output.messages", out)
+                elif run == "events":
+                    llm.add_event("gen_ai.client.inference.operation.details", {
+                        "gen_ai.system_instructions": sys_, "gen_ai.input.messages": inp,
+                        "gen_ai.output.messages": out})
+                else:  # oldevents: semantic conventions 1.28-1.36 event names
+                    llm.add_event("gen_ai.system.message", {"gen_ai.system": "openai", "content": t["system"]})
+                    llm.add_event("gen_ai.user.message", {"gen_ai.system": "openai", "content": t["question"]})
+                    llm.add_event("gen_ai.choice", {"gen_ai.system": "openai", "index": 0, "finish_reason": "stop",
+                                                    "message": json.dumps({"role": "assistant",
+                                                                           "content": t["answer"]})})
+                for name, score, label, expl in t["evals"]:
+                    a = {"gen_ai.evaluation.name": name, "gen_ai.evaluation.score.label": label}
+                    if score is not None:
+                        a["gen_ai.evaluation.score.value"] = score
+                    if expl:
+                        a["gen_ai.evaluation.explanation"] = expl
+                    llm.add_event("gen_ai.evaluation.result", a)
+                llm.set_status(Status(StatusCode.OK))
+    provider.shutdown()
+    return list(mem.get_finished_spans())
+
+
+def main(out_dir: str) -> None:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for run in ("attrs", "events", "oldevents"):
+        with open(out / f"console_{run}.txt", "w") as f1, open(out / f"console_oneline_{run}.jsonl", "w") as f2:
+            spans = make_spans(run, [(f1, None), (f2, lambda s: s.to_json(indent=None) + "\n")])
+        req = encode_spans(spans)
+        (out / f"otlp_msg2json_{run}.json").write_text(MessageToJson(req) + "\n")
+        d = MessageToDict(req, preserving_proto_field_name=True)
+        (out / f"otlp_msg2dict_{run}.json").write_text(json.dumps(d) + "\n")
+    (out / "expected.json").write_text(json.dumps(EXPECTED, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "tests/data/io/real/otel")
