@@ -36,11 +36,8 @@ Mapping (GenAI semantic conventions, and OpenInference attributes when present):
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +50,7 @@ from feedback_lab.io._otel_backends import (
     without_duplicate_spans,
 )
 from feedback_lab.io._otel_backends import sniff as sniff_backend
+from feedback_lab.io._otlp_values import any_value, attributes, field, otel_id, snake_name
 from feedback_lab.io._platform_common import BadRecord, as_float, as_str, jdump, json_records
 from feedback_lab.io._platform_frames import assemble
 from feedback_lab.io._registry import Format
@@ -65,95 +63,6 @@ _STATUS = {0: None, 1: "ok", 2: "error", "STATUS_CODE_UNSET": None, "STATUS_CODE
            "STATUS_CODE_ERROR": "error", "UNSET": None, "OK": "ok", "ERROR": "error"}
 
 
-@cache
-def _snake(key: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower()
-
-
-def _g(obj: dict, key: str) -> Any:
-    """``obj[key]`` by its OTLP/JSON (lowerCamelCase) name, or by the proto field name
-    (``trace_id`` for ``traceId``) that protobuf's JSON mapping also accepts and Phoenix writes."""
-    v = obj.get(key)
-    return v if v is not None else obj.get(_snake(key))
-
-
-def any_value(v: Any, depth: int = 0) -> Any:
-    """Decode an OTLP/JSON ``AnyValue`` (``{"stringValue": ...}``...) to a Python value."""
-    if depth > 64:
-        raise BadRecord("attribute value nested too deeply")
-    if not isinstance(v, dict):
-        return v  # lenient: plain JSON values written by hand-rolled exporters
-    if any("_" in k for k in v):  # proto field names: string_value, int_value, ...
-        v = {_CAMEL.get(k, k): x for k, x in v.items()}
-    if any(x is None for x in v.values()):  # every field present, the unset ones null (Phoenix's
-        v = {k: x for k, x in v.items() if x is not None}  # GET /v1/projects/{p}/spans/otlpv1)
-    if not v:
-        return None
-    if "stringValue" in v:
-        return v["stringValue"] if isinstance(v["stringValue"], str) else jdump(v["stringValue"])
-    if "intValue" in v:
-        try:
-            return int(v["intValue"])
-        except (TypeError, ValueError):
-            raise BadRecord(f"intValue {jdump(v['intValue'])[:40]!r} is not an integer") from None
-    if "doubleValue" in v:
-        d = v["doubleValue"]
-        return as_float(d, "doubleValue") if not isinstance(d, str) or d not in ("NaN", "Infinity", "-Infinity") else None
-    if "boolValue" in v:
-        return bool(v["boolValue"])
-    if "arrayValue" in v:
-        vals = (v["arrayValue"] or {}).get("values") or []
-        if not isinstance(vals, list):
-            raise BadRecord("arrayValue.values must be a list")
-        return [any_value(x, depth + 1) for x in vals]
-    if "kvlistValue" in v:
-        return attributes((v["kvlistValue"] or {}).get("values") or [], depth + 1)
-    if "bytesValue" in v:
-        return v["bytesValue"]
-    raise BadRecord(f"unknown AnyValue {jdump(v)[:60]!r}")
-
-
-_CAMEL = {_snake(k): k for k in ("stringValue", "intValue", "doubleValue", "boolValue", "arrayValue",
-                                   "kvlistValue", "bytesValue")}
-
-
-def attributes(lst: Any, depth: int = 0) -> dict[str, Any]:
-    """``[{"key": k, "value": AnyValue}, ...]`` (or a plain dict) -> ``{k: value}``."""
-    if lst is None:
-        return {}
-    if isinstance(lst, dict):
-        return dict(lst)
-    if not isinstance(lst, list):
-        raise BadRecord(f"attributes must be a list of key/value objects, got {type(lst).__name__}")
-    out = {}
-    for kv in lst:
-        if not isinstance(kv, dict) or not isinstance(kv.get("key"), str):
-            raise BadRecord(f"attribute entry {jdump(kv)[:60]!r} has no string 'key'")
-        out[kv["key"]] = any_value(kv.get("value"), depth + 1)
-    return out
-
-
-def otel_id(v: Any, nbytes: int, what: str) -> str | None:
-    """Hex (any case, optional ``0x``) or base64 OTLP ids -> lower-case hex."""
-    if v is None or v == "":
-        return None
-    if not isinstance(v, str):
-        raise BadRecord(f"{what} must be a string, got {type(v).__name__}")
-    s = v.strip()
-    s = s[2:] if s[:2].lower() == "0x" else s
-    if len(s) == 2 * nbytes and all(c in "0123456789abcdefABCDEF" for c in s):
-        return s.lower()
-    try:
-        raw = base64.b64decode(s, validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) == nbytes:
-        return raw.hex()
-    if all(c in "0123456789abcdefABCDEF" for c in s) and 0 < len(s) <= 2 * nbytes:
-        return s.lower().rjust(2 * nbytes, "0")
-    return s  # not an OTLP id, but an id all the same (hand-written exports): kept verbatim
-
-
 def _events(evs: Any) -> list[dict]:
     if evs is None:
         return []
@@ -163,7 +72,7 @@ def _events(evs: Any) -> list[dict]:
     for e in evs:
         if not isinstance(e, dict):
             raise BadRecord("an event is not an object")
-        t = _g(e, "timeUnixNano")
+        t = field(e, "timeUnixNano")
         t = e.get("timestamp") if t is None else t
         attrs = attributes(e.get("attributes"))
         name = e.get("name")
@@ -175,10 +84,10 @@ def _events(evs: Any) -> list[dict]:
 
 def _span_row(sp: dict, resource: dict, otlp: bool) -> tuple[dict, list[dict]]:
     if otlp:
-        tid = otel_id(_g(sp, "traceId"), 16, "traceId")
-        sid = otel_id(_g(sp, "spanId"), 8, "spanId")
-        pid = otel_id(_g(sp, "parentSpanId"), 8, "parentSpanId")
-        start, end = _g(sp, "startTimeUnixNano"), _g(sp, "endTimeUnixNano")
+        tid = otel_id(field(sp, "traceId"), 16, "traceId")
+        sid = otel_id(field(sp, "spanId"), 8, "spanId")
+        pid = otel_id(field(sp, "parentSpanId"), 8, "parentSpanId")
+        start, end = field(sp, "startTimeUnixNano"), field(sp, "endTimeUnixNano")
         status = sp.get("status") or {}
         code = status.get("code") if isinstance(status, dict) else None
     else:  # SDK span.to_json()
@@ -216,7 +125,7 @@ def _link(sp: dict, otlp: bool) -> tuple[str | None, str | None] | None:
     ln = links[0] if otlp else (links[0].get("context") or {})
     if not isinstance(ln, dict):
         return None
-    return otel_id(_g(ln, "traceId"), 16, "link traceId"), otel_id(_g(ln, "spanId"), 8, "link spanId")
+    return otel_id(field(ln, "traceId"), 16, "link traceId"), otel_id(field(ln, "spanId"), 8, "link spanId")
 
 
 def _feedback_row(attrs: dict, tid: str | None, sid: str | None, time: Any) -> dict:
@@ -283,7 +192,6 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                         "not a Jaeger trace (no traceID/spans) and not an SDK span (no context)", raw)
     _attach_logs(pending_logs, spans, feedback, rejects, refs)
     return assemble(NAME, spans, without_duplicate_spans(spans, feedback), rejects, refs)
-
 
 
 _ENVELOPE_KEYS = ("resourceSpans", "resourceLogs", "resource_spans", "resource_logs")
@@ -381,8 +289,8 @@ def _list(obj: Any, key: str, where: str) -> list:
 def _read_otlp(path, line, doc, rejects, refs, spans, feedback, pending_logs):
     for top, scope_key, item_key in (("resourceSpans", "scopeSpans", "spans"),
                                      ("resourceLogs", "scopeLogs", "logRecords")):
-        if top not in doc and _snake(top) in doc:  # proto field names throughout
-            top, scope_key, item_key = _snake(top), _snake(scope_key), _snake(item_key)
+        if top not in doc and snake_name(top) in doc:  # proto field names throughout
+            top, scope_key, item_key = snake_name(top), snake_name(scope_key), snake_name(item_key)
         try:
             resources = _list(doc, top, "document")
         except BadRecord as exc:
@@ -424,13 +332,13 @@ def _read_otlp(path, line, doc, rejects, refs, spans, feedback, pending_logs):
 
 def _log_event(rec: dict) -> dict:
     attrs = attributes(rec.get("attributes"))
-    name = _g(rec, "eventName") or attrs.get("event.name")
+    name = field(rec, "eventName") or attrs.get("event.name")
     body = any_value(rec.get("body")) if rec.get("body") is not None else None
     if isinstance(body, dict):
         attrs = {**body, **attrs}
-    return {"name": name, "attributes": attrs, "time": _g(rec, "timeUnixNano") or _g(rec, "observedTimeUnixNano"),
-            "trace_id": otel_id(_g(rec, "traceId"), 16, "traceId"),
-            "span_id": otel_id(_g(rec, "spanId"), 8, "spanId")}
+    return {"name": name, "attributes": attrs, "time": field(rec, "timeUnixNano") or field(rec, "observedTimeUnixNano"),
+            "trace_id": otel_id(field(rec, "traceId"), 16, "traceId"),
+            "span_id": otel_id(field(rec, "spanId"), 8, "spanId")}
 
 
 def _attach_logs(pending, spans, feedback, rejects, refs):
