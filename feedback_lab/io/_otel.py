@@ -102,6 +102,8 @@ def _span_row(sp: dict, resource: dict, otlp: bool) -> tuple[dict, list[dict]]:
         code = status.get("status_code") if isinstance(status, dict) else None
     if tid is None or sid is None:
         raise BadRecord("span has no traceId/spanId")
+    if code is not None and not isinstance(code, (str, int)):
+        raise BadRecord(f"status code {jdump(code)[:40]!r} is neither a name nor a number")
     attrs = attributes(sp.get("attributes"))
     events = _events(sp.get("events"))
     f = span_fields(attrs, events)

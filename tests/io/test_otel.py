@@ -168,3 +168,17 @@ def test_bad_records_become_rejects(tmp_path):
     assert len(ts.rejects) == 5
     assert ts.rejects["reason"].str.contains(r"spans\[\d\]").sum() == 4
     assert ts.rejects["line"].to_list()[-1] == 2
+
+
+@pytest.mark.parametrize("status", [{"status_code": {}}, {"status_code": ["OK"]}])
+def test_sdk_span_with_a_status_code_object_is_a_reject(tmp_path, status):
+    # found by tests/io/test_fuzz_real_exports.py: a dict status code raised TypeError (unhashable)
+    ok = {"name": "chat", "context": {"trace_id": "0x" + "1" * 32, "span_id": "0x" + "2" * 16},
+          "parent_id": None, "start_time": "2026-01-01T00:00:00Z", "end_time": "2026-01-01T00:00:01Z",
+          "status": {"status_code": "OK"}, "attributes": {"gen_ai.request.model": "m"}}
+    bad = {**ok, "context": {"trace_id": "0x" + "3" * 32, "span_id": "0x" + "4" * 16}, "status": status}
+    p = tmp_path / "spans.jsonl"
+    p.write_text(json.dumps(ok) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    ts = load(p, "otel")
+    assert (len(ts.spans), len(ts.rejects)) == (1, 1)
+    assert ts.rejects.row(0, named=True)["line"] == 2 and "status code" in ts.rejects["reason"][0]
