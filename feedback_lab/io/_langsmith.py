@@ -231,7 +231,8 @@ def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, paren
         "input": to_json_text(inputs), "output": to_json_text(outputs), "input_tokens": tin, "output_tokens": tout,
         "status": status,
         "attributes": json.dumps({k: v for k, v in attrs.items() if v is not None}, ensure_ascii=False, default=str),
-        "_line": line, "_file": str(path), "_cost": cost, "_meta": meta, "_tags": tags if isinstance(tags, list) else None,
+        "_line": line, "_file": str(path), "_cost": cost, "_meta": meta,
+        "_tags": [t if isinstance(t, str) else json.dumps(t) for t in tags if t is not None] if isinstance(tags, list) else None,
         "_in": inputs, "_out": outputs,
     }
     children = loads_deep(r.get("child_runs"))

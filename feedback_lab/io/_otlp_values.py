@@ -55,7 +55,7 @@ def any_value(v: Any, depth: int = 0) -> Any:
     if "intValue" in v:
         try:
             return int(v["intValue"])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 parses as an infinite float
             raise BadRecord(f"intValue {jdump(v['intValue'])[:40]!r} is not an integer") from None
     if "doubleValue" in v:
         d = v["doubleValue"]

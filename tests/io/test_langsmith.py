@@ -101,3 +101,16 @@ def test_round_trip_small_traceset(tmp_path, small_traceset):
 def test_auto_recognises_langsmith_from_content(tmp_path, test_data):
     shutil.copy(test_data / "io" / "langsmith" / "langsmith_py_wrap_openai_.json", tmp_path / "x.data")
     assert fl.sniff_format(tmp_path / "x.data") == "langsmith"
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_tags_that_are_not_strings(tmp_path, suffix):
+    # found by tests/io/test_fuzz_real_exports.py: a number among the tags made the trace frame fail
+    run = {"id": "r", "name": "agent", "run_type": "chain", "trace_id": "r", "dotted_order": "20250101T000000000000Zr",
+           "start_time": "2025-01-01T00:00:00+00:00",
+           "end_time": "2025-01-01T00:00:01+00:00", "inputs": {"input": "hi"}, "outputs": {"output": "hello"},
+           "tags": [1, "support", None, {"k": "v"}]}
+    p = tmp_path / f"runs{suffix}"
+    p.write_text(json.dumps([run]) if suffix == ".json" else json.dumps(run) + "\n")
+    ts = fl.read_traces(p)
+    assert ts.traces["tags"].to_list() == [["1", "support", '{"k": "v"}']]

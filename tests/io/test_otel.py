@@ -182,3 +182,14 @@ def test_sdk_span_with_a_status_code_object_is_a_reject(tmp_path, status):
     ts = load(p, "otel")
     assert (len(ts.spans), len(ts.rejects)) == (1, 1)
     assert ts.rejects.row(0, named=True)["line"] == 2 and "status code" in ts.rejects["reason"][0]
+
+
+def test_int_value_out_of_range_is_a_reject(tmp_path):
+    # found by tests/io/test_fuzz_real_exports.py: {"intValue": -1e999} raised OverflowError
+    span = {"traceId": "1" * 32, "spanId": "2" * 16, "name": "chat", "startTimeUnixNano": "1", "endTimeUnixNano": "2",
+            "attributes": [{"key": "gen_ai.usage.input_tokens", "value": {"intValue": 0}}]}
+    doc = {"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}
+    p = tmp_path / "trace.json"
+    p.write_text(json.dumps(doc).replace('"intValue": 0', '"intValue": -1e999'))
+    ts = load(p, "otel")
+    assert len(ts.spans) == 0 and "intValue" in ts.rejects["reason"][0]
