@@ -29,8 +29,11 @@ Mapping:
   onto a row that a scorer/review span of the same trace also reports is the same result and is
   counted once. Comment rows (``comment.text`` with ``origin.id``) and ``comments`` entries ->
   ``name="comment"`` rows by a human (by a ``user`` when logged with ``_audit_source`` ``external``,
-  ``logFeedback``'s default). Several versions of one ``id``: the highest ``_xact_id``
-  (else the last) wins, as in Braintrust; the others are listed in ``rejects`` as superseded.
+  ``logFeedback``'s default); each ``classifications`` item (classifier name -> ``[{id, label,
+  confidence, metadata, source}]``) -> a row named after the classifier, label = its label,
+  value = its confidence (:mod:`feedback_lab.io._braintrust_classifications`). Several versions
+  of one ``id``: the highest ``_xact_id`` (else the last) wins, as in Braintrust; the others are
+  listed in ``rejects`` as superseded.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from feedback_lab.io._braintrust_classifications import classification_rows
 from feedback_lab.io._common import Rejects, polars_failures
 from feedback_lab.io._platform_common import (
     BadRecord,
@@ -60,7 +64,7 @@ NAME = "braintrust"
 _META_CONSUMED = ("model", "user_id", "session_id", "prompt_version", "provider", "prompt")
 #: the structured fields of a span row, which a Parquet or CSV export holds as JSON text, as structs or as
 #: flattened ``a.b`` columns (input, output and expected stay as written: text that reads as JSON may be the answer)
-_NESTED = frozenset({"scores", "metadata", "metrics", "span_attributes", "span_parents", "tags", "context", "origin",
+_NESTED = frozenset({"scores", "classifications", "metadata", "metrics", "span_attributes", "span_parents", "tags", "context", "origin",
                      "comment", "comments", "_audit_metadata", "_audit_source"})
 #: span types whose work is judging the answer, not producing it
 _SCORING_TYPES = ("score", "review", "classifier", "facet")
@@ -200,7 +204,7 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
             j = best.get(rid)
             if j is None or str(recs[j][3].get("_xact_id", "")).zfill(24) <= str(rec.get("_xact_id", "")).zfill(24):
                 best[rid] = i
-    refs, spans, feedback, comments, bad_created = [], [], [], [], []
+    refs, spans, feedback, comments, labels, bad_created = [], [], [], [], [], []
     for i, (path, line, raw, rec) in enumerate(recs):
         rid = rec.get("id")
         if isinstance(rid, str) and "comment" not in rec and best[rid] != i:
@@ -217,6 +221,7 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                 continue
             row = _span_row(rec, bad_created)
             fbs = _feedback(row, rec.get("scores"))
+            cls = classification_rows(row, rec.get("classifications"))
             for c in rec.get("comments") or []:
                 comments.append((row["_row_id"], _comment_text(c), None, {**book, "_by": ("human", None)}))
         except (BadRecord, RecursionError) as exc:
@@ -225,9 +230,10 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
         row.update(book)
         spans.append(row)
         feedback.extend({**f, **book} for f in fbs)
+        labels.extend({**f, **book} for f in cls)
     # a score merged onto a row and also reported by its scorer/review span counts once
     scored = {(f["trace_id"], f["name"]) for f in feedback if f["_scorer"]}
-    feedback = [f for f in feedback if f["_scorer"] or (f["trace_id"], f["name"]) not in scored]
+    feedback = [f for f in feedback if f["_scorer"] or (f["trace_id"], f["name"]) not in scored] + labels
     by_row = {r["_row_id"]: r for r in spans if r["_row_id"] is not None}
     for origin_id, text, created, book in comments:
         if text is None:

@@ -12,8 +12,12 @@ Reads every shape Langfuse hands out, in JSON, JSONL or CSV, camelCase or snake_
   those become feedback rows (``annotator_kind`` null) unless a score record of the same trace
   and name is read in the same call (a batch export's files are read together).
 
+Comments (``GET /api/public/comments`` records, and the exports' ``comments`` column) become
+``name="comment"`` feedback by a human on their trace or observation; comments on a session or a
+prompt go to ``rejects`` with the reason (:mod:`feedback_lab.io._langfuse_comments`).
+
 What one record yields (the accounting rule): a trace -> one ``traces`` row; an observation ->
-one ``spans`` row; a score -> one ``feedback`` row (``source`` ANNOTATION -> human, API -> user,
+one ``spans`` row; a score or a comment -> one ``feedback`` row (``source`` ANNOTATION -> human, API -> user,
 EVAL -> llm; ``CORRECTION`` scores -> a row named ``correction`` whose ``comment`` is the
 corrected output). A record that cannot be read goes to ``rejects``. The same observation listed
 twice in one bundle (``trace.observations`` and the top-level list) counts once; a score id seen
@@ -35,6 +39,12 @@ from feedback_lab.io._common import Rejects, loads_deep, to_utc
 from feedback_lab.io._common import to_float as _num
 from feedback_lab.io._common import to_int as _int
 from feedback_lab.io._common import to_str as _str
+from feedback_lab.io._langfuse_comments import (
+    comment_row,
+    embedded_comments,
+    is_comment,
+    observation_traces,
+)
 from feedback_lab.io._langfuse_records import (
     KNOWN_SNAKE,
     SOURCE_KIND,
@@ -79,6 +89,8 @@ class _Collector:
         self.scores: dict[str, dict] = {}
         self.feedback: list[dict] = []
         self.column_scores: list[dict] = []
+        self.comments: list[dict] = []
+        self.comment_seen: dict[str, str] = {}
 
     # ------------------------------------------------------------ dispatch
     def add(self, rec: dict, path: Path, line: int, raw: str) -> None:
@@ -98,6 +110,13 @@ class _Collector:
                     if isinstance(s, dict):
                         self._score(s, path, line, default_trace=field_of(trace, "id"))
             return
+        if is_comment(rec):
+            row, why = comment_row(rec)
+            if row is None:
+                self.rejects.add(path, line, why, raw)
+            else:
+                self._add_comment(row, rec, path, line)
+            return
         kind = record_kind(rec)
         if kind == "observation":
             self._observation(rec, path, line)
@@ -113,7 +132,9 @@ class _Collector:
                     self._score(s, path, line, default_trace=field_of(rec, "id"))
         else:
             keys = sorted(rec)[:12]
-            self.rejects.add(path, line, f"not a Langfuse trace, observation or score (keys {keys})", raw)
+            notes = loads_deep(rec.get("comments"))
+            held = f"; its {len(notes)} comment(s) are kept here in 'raw'" if isinstance(notes, list) and notes else ""
+            self.rejects.add(path, line, f"not a Langfuse trace, observation, score or comment (keys {keys}){held}", raw)
 
     # ------------------------------------------------------------ records
     def _trace(self, t: dict, path, line, raw) -> None:
@@ -152,6 +173,7 @@ class _Collector:
             "source": "langfuse", "_line": line, "_file": str(path),
         })
         self._score_columns(t, str(tid), None, ts, path, line)
+        self._comments_column(t, str(tid), None, path, line)
 
     def _observation(self, o: dict, path, line, default_trace=None) -> None:
         oid, tid = field_of(o, "id"), field_of(o, "traceId") or default_trace
@@ -186,6 +208,7 @@ class _Collector:
             "_file": str(path), "_user_id": _str(field_of(o, "userId")), "_session_id": _str(field_of(o, "sessionId")), "_task": _str(field_of(o, "traceName")), "_tags": tag_list(field_of(o, "traceTags")),
         }
         self._score_columns(o, str(tid), str(oid), to_utc(field_of(o, "traceTimestamp")) or start, path, line)
+        self._comments_column(o, str(tid), str(oid), path, line)
 
     def _score(self, s: dict, path, line, default_trace=None) -> None:
         raw = s
@@ -271,13 +294,33 @@ class _Collector:
                     "comment": None, "annotator_kind": None, "annotator": None, "timestamp": ts, "span_id": span_id,
                     "metadata": meta, "_updated": None, "_line": line, "_file": str(path)})
 
+    def _comments_column(self, rec: dict, tid: str, span_id: str | None, path, line: int) -> None:
+        """Comments of the UI export's ``comments`` column (see :mod:`feedback_lab.io._langfuse_comments`)."""
+        rows, bad = embedded_comments(field_of(rec, "comments"), tid, span_id)
+        for why, item in bad:
+            self.rejects.add(path, line, why, item)
+        for row in rows:
+            self._add_comment(row, row, path, line)
+
+    def _add_comment(self, row: dict, raw, path, line: int) -> None:
+        """One feedback row per comment id: the same comment read from the comments API and from an
+        export's ``comments`` column counts once; the later copy goes to ``rejects``."""
+        cid = row.pop("_comment_id")
+        if cid is not None and cid in self.comment_seen:
+            self.rejects.add(path, line, f"comment id {cid} seen twice (first at {self.comment_seen[cid]}); counted once",
+                             {k: v for k, v in raw.items() if not k.startswith("_")})
+            return
+        if cid is not None:
+            self.comment_seen[cid] = f"{path}:{line}"
+        self.comments.append({**row, "_line": line, "_file": str(path)})
+
     def _feedback_rows(self) -> list[dict]:
         """Score records, plus score-column values of (trace, name) pairs that no score record covers
-        (observation-level columns win over the trace's aggregate of the same name)."""
+        (observation-level columns win over the trace's aggregate of the same name), then comments."""
         real = {(r["trace_id"], r["name"]) for r in self.feedback}
         by_obs = {(r["trace_id"], r["name"]) for r in self.column_scores if r["span_id"] is not None}
         return self.feedback + [r for r in self.column_scores if (r["trace_id"], r["name"]) not in real
-                                and (r["span_id"] is not None or (r["trace_id"], r["name"]) not in by_obs)]
+                                and (r["span_id"] is not None or (r["trace_id"], r["name"]) not in by_obs)] + self.comments
 
     # ------------------------------------------------------------ frames
     def frames(self) -> dict[str, Any]:
@@ -306,6 +349,8 @@ class _Collector:
             derived = derived.drop([c for c in derived.columns if c == "_line"])
         rows = self._feedback_rows()
         fb = pl.DataFrame(rows, infer_schema_length=None).drop("_updated") if rows else None
+        if fb is not None and fb["trace_id"].is_null().any():
+            fb = observation_traces(fb, spans)
         return {"traces": traces, "spans": spans, "feedback": fb, "rejects": self.rejects.frame()}
 
 

@@ -83,6 +83,8 @@ def sniff(path: Path, head: bytes) -> float:
             return 0.8
         if b'"bookmarked"' in h and b'"public"' in h and any(k in h for k in (b'"sessionId"', b'"userId"')):
             return 0.8  # the UI's traces export (batch export of the traces table has no projectId)
+        if b'"objectType"' in h and b'"objectId"' in h and b'"content"' in h:
+            return 0.85  # comments API (GET /api/public/comments, /comments/{id})
         if b'"meta"' in h and b'"totalItems"' in h:
             return 0.6
         return 0.0
