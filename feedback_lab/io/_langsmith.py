@@ -93,15 +93,14 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
     if options:
         raise TypeError(f"format 'langsmith' takes no options, got {sorted(options)}.")
     paths = [Path(p) for p in paths]
-    parquet = {p for p in paths if _is_parquet(p)}
-    fast = None if parquet else read_fast(paths)  # clean JSONL run files: column-wise with polars
+    fast = read_fast(paths)  # JSONL run files and bulk-export Parquet: column-wise with polars
     if fast is not None:
         return fast
     rejects = Rejects("langsmith")
     runs: dict[str, dict] = {}
     feedback: list[tuple[dict, Path, int, str]] = []
     for path in paths:
-        for line, raw, rec, err in (_parquet_records(path) if path in parquet else _records(path)):
+        for line, raw, rec, err in (_parquet_records(path) if _is_parquet(path) else _records(path)):
             if err:
                 rejects.add(path, line, err, raw)
             elif not isinstance(rec, dict):
@@ -136,6 +135,13 @@ def _parquet_records(path: Path):
     Timestamps come as aware UTC datetimes (a column without a zone holds UTC), decimals as
     floats; the JSON text columns are decoded by the run code, as for CSV.
     """
+    for row, rec in enumerate(parquet_table(path).iter_rows(named=True), start=1):
+        yield row, None, rec, None
+
+
+def parquet_table(path: Path):
+    """A bulk-export Parquet file as the frame whose rows ``_parquet_records`` gives (times as UTC, decimals
+    as floats); ``UnreadableFileError`` or ``FormatError`` when it is not one."""
     import polars as pl
 
     try:
@@ -154,8 +160,7 @@ def _parquet_records(path: Path):
                         else col.dt.convert_time_zone("UTC")).alias(name))
         elif isinstance(dtype, pl.Decimal):
             fix.append(pl.col(name).cast(pl.Float64))
-    for row, rec in enumerate(df.with_columns(fix).iter_rows(named=True), start=1):
-        yield row, None, rec, None
+    return df.with_columns(fix)
 
 
 def _apply_patch(posts: list[dict], patch: dict) -> None:

@@ -78,18 +78,24 @@ def _file_frame(path: Path):
         idx = slow.arg_true()
         hit = raw.gather(idx)
         slow = slow.scatter(idx, hit.str.contains(_SLOW_LINE) | hit.str.replace_all(_COST, "").str.contains(_FLOATS))
-    ints = {c: pl.col(c).is_null() | pl.col(c).str.contains(_INT) for c in ("prompt_tokens", "completion_tokens")}
-    ok = (pl.col("run_type").is_not_null() & pl.col("post").is_null() & pl.col("patch").is_null()
-          & (pl.col("child_runs").is_null() | (pl.col("child_runs") == "[]"))
-          & pl.col("id").is_not_null() & (pl.col("id") != "")
-          & pl.col("trace_id").is_not_null() & (pl.col("trace_id") != "")
-          & (pl.col("tags").is_null() | pl.col("tags").str.contains(_STR_LIST))
-          & ints["prompt_tokens"] & ints["completion_tokens"]
-          & ~pl.col("start_time").str.contains(_NUMERIC_TS).fill_null(False)
-          & ~pl.col("end_time").str.contains(_NUMERIC_TS).fill_null(False))
     df = df.with_columns(_line=pl.int_range(1, len(df) + 1, dtype=pl.Int64), _file=pl.lit(str(path)),
-                         _slow=slow | ~ok.fill_null(False))
+                         _slow=slow | ~row_ok().fill_null(False))
     return df, lines
+
+
+def row_ok():
+    """Rows the column-wise code takes, as an expression over the raw columns (the others are ``_slow``)."""
+    import polars as pl
+
+    ints = {c: pl.col(c).is_null() | pl.col(c).str.contains(_INT) for c in ("prompt_tokens", "completion_tokens")}
+    return (pl.col("run_type").is_not_null() & pl.col("post").is_null() & pl.col("patch").is_null()
+            & (pl.col("child_runs").is_null() | (pl.col("child_runs") == "[]"))
+            & pl.col("id").is_not_null() & (pl.col("id") != "")
+            & pl.col("trace_id").is_not_null() & (pl.col("trace_id") != "")
+            & (pl.col("tags").is_null() | pl.col("tags").str.contains(_STR_LIST))
+            & ints["prompt_tokens"] & ints["completion_tokens"]
+            & ~pl.col("start_time").str.contains(_NUMERIC_TS).fill_null(False)
+            & ~pl.col("end_time").str.contains(_NUMERIC_TS).fill_null(False))
 
 
 def _js(col: str):
@@ -126,7 +132,7 @@ def _slow_rows(df, lines: dict):
     rows = []
     for file, line, order in df.filter("_slow").select("_file", "_line", "_order").iter_rows():
         try:
-            rec = json.loads(lines[file][line - 1])
+            rec = _record(lines[file], line)
         except (ValueError, RecursionError):
             return None
         if not isinstance(rec, dict) or isinstance(rec.get("post"), list) or isinstance(rec.get("patch"), list) \
@@ -145,6 +151,12 @@ def _slow_rows(df, lines: dict):
                      "_meta": json.dumps(r["_meta"], ensure_ascii=False, default=str) if r["_meta"] else None,
                      "_tags": json.dumps(tags, ensure_ascii=False) if tags is not None else None, "_order": order})
     return pl.DataFrame(rows, schema=_span_schema(), strict=False)
+
+
+def _record(src, line: int) -> Any:
+    """The record on ``line`` (from 1) of a file: a JSONL line parsed, or the Parquet row as
+    ``_langsmith._parquet_records`` gives it (``src``: the file's lines, or its frame)."""
+    return json.loads(src[line - 1]) if isinstance(src, list) else src.row(line - 1, named=True)
 
 
 def _span_schema():
@@ -180,6 +192,8 @@ def _spans(df, lines: dict) -> Any:
                          _tout=pl.col("completion_tokens").cast(pl.Int64, strict=False))
     start, bad_s = parse_timestamps(df["start_time"])
     end, bad_e = parse_timestamps(df["end_time"])
+    if "_start" in df.columns:  # Parquet timestamps, already typed
+        start, end = start.fill_null(df["_start"]), end.fill_null(df["_end"])
     # per-record code for: unparseable costs/timestamps, token counts only in outputs.usage* / metadata.usage_metadata
     slow = (df["_slow"] | bad_s | bad_e | (df["total_cost"].is_not_null() & df["_cost"].is_null())
             | (df["prompt_tokens"].is_not_null() & df["_tin"].is_null())
@@ -235,11 +249,15 @@ def read_fast(paths) -> dict[str, Any] | None:
     """The reader's result for JSONL run files, or ``None`` when any file needs the per-record reader."""
     import polars as pl
 
+    from feedback_lab.io._langsmith_parquet import file_frame as parquet_frame
     from feedback_lab.schema import conform
 
     parts, lines, feedback = [], {}, []
     for p in paths:
-        got = _file_frame(Path(p))
+        got = parquet_frame(Path(p))
+        if got is False:  # a Parquet file the column-wise code does not take
+            return None
+        got = got or _file_frame(Path(p))
         if got is not None and not got[0]["run_type"].is_null().all():
             parts.append(got[0])
             lines[str(Path(p))] = got[1]
@@ -247,7 +265,7 @@ def read_fast(paths) -> dict[str, Any] | None:
             return None
     if not parts:
         return None
-    raw = pl.concat(parts, how="vertical")
+    raw = pl.concat(parts, how="diagonal")
     spans = _spans(raw.with_columns(_order=pl.int_range(len(raw), dtype=pl.Int64)), lines)
     if spans is None:
         return None
@@ -258,7 +276,7 @@ def read_fast(paths) -> dict[str, Any] | None:
     if not first.all():
         for rid, file, line in spans.filter(~first).select("span_id", "_file", "_line").iter_rows():
             try:
-                rec = json.loads(lines[file][line - 1])
+                rec = _record(lines[file], line)
             except (ValueError, RecursionError):
                 rec = {"raw": lines[file][line - 1][:2000]}
             rejects.add(file, line, f"duplicate run id {rid}", {k: v for k, v in rec.items() if k != "child_runs"})
