@@ -133,9 +133,16 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
             f"attributes.{k}" in sch for k in ALIASES["tags"]) else pl.lit(None, pl.String),
         attributes=pl.struct(attr_cols).struct.json_encode() if attr_cols else pl.lit(None, pl.String),
         _file=pl.col("_file"), _line=pl.col("_line"), _ref=pl.col("_ref"),
-        **fast_ts, **msgs,
+        **fast_ts, **msgs, **({"_typed": pl.col("_typed")} if "_typed" in sch else {}),
     )
     out = collect_frame(out, path)
+    if "_typed" in out.columns:  # read record by record: the attributes that were not text, typed again
+        rows = out["_typed"].is_not_null().arg_true()
+        if len(rows):
+            fixed = [_retyped(a, t) for a, t in zip(out["attributes"].gather(rows).to_list(),
+                                                    out["_typed"].gather(rows).to_list(), strict=True)]
+            out = out.with_columns(attributes=out["attributes"].scatter(rows, pl.Series(fixed, dtype=pl.String)))
+        out = out.drop("_typed")
     # ids: "" is missing and a "0x" prefix goes; checked first, as most files have neither
     todo = out.select((pl.col(k).str.starts_with("0x") | (pl.col(k) == "")).any() for k in _IDS).row(0)
     if any(todo):
@@ -206,6 +213,16 @@ def _drop_nulls(v: Any) -> Any:
 def _meta_json(d: Any) -> str | None:
     d = _drop_nulls(d)
     return None if d is None or d == {} else json.dumps(d, ensure_ascii=False, default=str)
+
+
+def _retyped(attributes: str | None, typed: str) -> str | None:
+    """The attributes JSON of a span read record by record (every value text) with the values in
+    ``typed`` (its numbers, booleans, lists and objects) put back, in the bulk read's compact form."""
+    if attributes is None:
+        return None
+    d = json.loads(attributes)
+    d.update((k, v) for k, v in json.loads(typed).items() if k in d)
+    return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
 
 def _tags(v: Any) -> list[str] | None:

@@ -54,8 +54,15 @@ def unnest(frame):
 
 
 def _strings(rec: dict) -> dict[str, str | None]:
+    """A record as flat text columns; ``_typed`` keeps the JSON of its attributes that are not text
+    (numbers, booleans, lists, objects), so that the ``attributes`` JSON of a span read record by
+    record holds them typed, as the bulk read does."""
     out = {}
-    for k, v in flatten_dotted(rec, keep=_WHOLE).items():
+    flat = flatten_dotted(rec, keep=_WHOLE)
+    typed = {k: v for k, v in flat.items() if k.startswith("attributes.") and v is not None and not isinstance(v, str)}
+    if typed:
+        out["_typed"] = json.dumps(typed, ensure_ascii=False, default=str)
+    for k, v in flat.items():
         if v is None or isinstance(v, str):
             out[k] = v
         elif isinstance(v, bool):

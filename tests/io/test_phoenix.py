@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import polars as pl
 import pytest
 from _helpers_platforms import FEEDBACK_COLS, TRACE_COLS, load, same, sniffed
 
@@ -167,3 +168,20 @@ def test_empty_id_falls_back_to_the_next_id_column(tmp_path):
     p.write_text("".join(json.dumps(r) + "\n" for r in rows))
     ts = load(p, "phoenix")
     assert sorted(ts.spans["span_id"].to_list()) == ["s1", "s2"] and len(ts.rejects) == 0
+
+
+def test_attributes_keep_their_types_when_read_record_by_record(tmp_path):
+    # The REST page ({"data": [...]}) is read record by record, JSONL by polars: the attributes JSON of
+    # both holds numbers, booleans, lists and objects typed (the record-by-record path used to give text)
+    attrs = {"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.token_count.prompt": 12,
+             "llm.token_count.completion": 3, "llm.cost.total": 0.5, "tag.tags": ["a", "b"], "retried": True,
+             "llm.invocation_parameters": {"temperature": 0.2}, "input.value": "q", "output.value": "a"}
+    span = _v1_span(attrs, "s1")
+    page, lines = tmp_path / "spans.json", tmp_path / "spans.jsonl"
+    page.write_text(json.dumps({"data": [span], "next_cursor": None}))
+    lines.write_text(json.dumps(span) + "\n" + json.dumps({**span, "context": {"trace_id": "t2", "span_id": "s2"}}) + "\n")
+    got = {p.suffix: json.loads(load(p, "phoenix").spans.filter(pl.col("span_id") == "s1")["attributes"][0])
+           for p in (page, lines)}
+    typed = {f"attributes.{k}": v for k, v in attrs.items() if k not in ("input.value", "output.value")}
+    for suffix, d in got.items():
+        assert {k: v for k, v in d.items() if v is not None} == typed, suffix
