@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from feedback_lab.io._braintrust_classifications import classification_rows
-from feedback_lab.io._common import Rejects, polars_failures
+from feedback_lab.io._common import Rejects, parquet_columns
 from feedback_lab.io._platform_common import (
     BadRecord,
     as_float,
@@ -285,12 +285,7 @@ def _without_scorers(out: dict[str, Any]) -> dict[str, Any]:
 def sniff(path: Path, head: bytes) -> float:
     """Confidence that ``path`` is a Braintrust export."""
     if head[:4] == b"PAR1":  # a cloud-storage export: the column names are in the footer
-        try:
-            import polars as pl
-
-            cols = set(pl.read_parquet_schema(path))
-        except polars_failures():
-            return 0.0
+        cols = set(parquet_columns(path) or ())
         return 0.9 if {"root_span_id", "span_id"} <= cols else 0.0
     first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
     if first[:1] not in (b"{", b"[") and {b"root_span_id", b"span_id"} <= {c.strip(b' "\r') for c in first.split(b",")}:

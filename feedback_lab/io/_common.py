@@ -389,6 +389,38 @@ def to_int(v: Any) -> int | None:
     return int(f)
 
 
+def is_parquet(path: Path) -> bool:
+    """True when ``path`` starts with Parquet's magic bytes (whatever its name)."""
+    try:
+        with Path(path).open("rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def parquet_columns(path: Path) -> list[str] | None:
+    """The column names in a Parquet file's footer (for sniffing); ``None`` when it cannot be read."""
+    import polars as pl
+
+    try:
+        return list(pl.read_parquet_schema(path))
+    except polars_failures():
+        return None
+
+
+def read_parquet(path: Path):
+    """A Parquet file as a polars frame; a file polars cannot read (it raises several types, and
+    panics on a damaged page) is an ``UnreadableFileError`` naming it."""
+    import polars as pl
+
+    from feedback_lab.exceptions import UnreadableFileError
+
+    try:
+        return pl.read_parquet(path)
+    except polars_failures() as exc:
+        raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
+
+
 def polars_failures() -> tuple[type[BaseException], ...]:
     """What a polars reader can raise on a malformed file: its exceptions, and the Rust
     ``PanicException`` that some corrupt inputs (e.g. a damaged Parquet page) trigger, which

@@ -24,10 +24,11 @@ from feedback_lab.io._platform_common import (
     as_str,
     jdump,
     messages_text,
+    nest_dotted,
     text_of,
 )
 
-__all__ = ["ALIASES", "attribute_feedback", "nest_dotted", "span_fields"]
+__all__ = ["ALIASES", "attribute_feedback", "span_fields"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "kind": ("openinference.span.kind", "gen_ai.operation.name"),
@@ -167,20 +168,6 @@ def span_fields(attrs: dict[str, Any], events: list[dict] | None = None) -> dict
     out["metadata"] = jdump(meta) if meta is not None else None
     return out
 
-
-def nest_dotted(flat: dict[str, Any]) -> dict[str, Any]:
-    """``{"a.b": 1}`` -> ``{"a": {"b": 1}}`` (a key that is both a value and a prefix stays dotted)."""
-    out: dict[str, Any] = {}
-    for k, v in flat.items():
-        *head, last = k.split(".")
-        node: Any = out
-        for h in head:
-            node = node.setdefault(h, {}) if isinstance(node, dict) else None
-        if isinstance(node, dict) and not isinstance(node.get(last), dict):
-            node[last] = v
-        else:
-            out[k] = v
-    return out
 
 
 def _str_attr(v: Any, what: str) -> str | None:

@@ -41,8 +41,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.exceptions import FormatError, UnreadableFileError
-from feedback_lab.io._common import Rejects, loads_deep, polars_failures, to_utc
+from feedback_lab.exceptions import FormatError
+from feedback_lab.io._common import (
+    Rejects,
+    is_parquet,
+    loads_deep,
+    parquet_columns,
+    read_parquet,
+    to_utc,
+)
 from feedback_lab.io._common import to_float as _num
 from feedback_lab.io._common import to_int as _int
 from feedback_lab.io._common import to_str as _str
@@ -61,12 +68,7 @@ _MAX_CHILD_DEPTH = 200
 
 def _sniff(path: Path, head: bytes) -> float:
     if head[:4] == b"PAR1":  # a bulk export: the column names are in the footer
-        try:
-            import polars as pl
-
-            cols = set(pl.read_parquet_schema(path))
-        except polars_failures():
-            return 0.0
+        cols = set(parquet_columns(path) or ())
         if "run_type" not in cols:
             return 0.0
         # export_fields may leave out the hierarchy (the docs' own example keeps id, name, run_type, times...)
@@ -100,7 +102,7 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
     runs: dict[str, dict] = {}
     feedback: list[tuple[dict, Path, int, str]] = []
     for path in paths:
-        for line, raw, rec, err in (_parquet_records(path) if _is_parquet(path) else _records(path)):
+        for line, raw, rec, err in (_parquet_records(path) if is_parquet(path) else _records(path)):
             if err:
                 rejects.add(path, line, err, raw)
             elif not isinstance(rec, dict):
@@ -121,14 +123,6 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
     return _frames(runs, feedback, rejects)
 
 
-def _is_parquet(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(4) == b"PAR1"
-    except OSError:
-        return False
-
-
 def _parquet_records(path: Path):
     """``(row, raw, run, None)`` per row of a bulk-export Parquet file (row numbers from 1).
 
@@ -144,10 +138,7 @@ def parquet_table(path: Path):
     as floats); ``UnreadableFileError`` or ``FormatError`` when it is not one."""
     import polars as pl
 
-    try:
-        df = pl.read_parquet(path)
-    except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
-        raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
+    df = read_parquet(path)
     if "run_type" not in df.columns:
         msg = (f"{path}: a Parquet file without a 'run_type' column is not a LangSmith bulk export "
                f"(columns {df.columns[:12]}). Read it with format='canonical' or the format it is in.")

@@ -94,10 +94,10 @@ def file_frame(path: Path):
     ``False`` when the per-record reader must read it (unreadable, no run rows, unusual column types)."""
     import polars as pl
 
-    from feedback_lab.io._common import polars_failures
-    from feedback_lab.io._langsmith import _is_parquet, parquet_table
+    from feedback_lab.io._common import is_parquet, polars_failures
+    from feedback_lab.io._langsmith import parquet_table
 
-    if not _is_parquet(path):
+    if not is_parquet(path):
         return None
     try:
         table = parquet_table(path)

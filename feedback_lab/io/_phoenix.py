@@ -47,8 +47,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, polars_failures
-from feedback_lab.io._genai_attrs import ALIASES, nest_dotted
+from feedback_lab.io._common import Rejects, parquet_columns
+from feedback_lab.io._genai_attrs import ALIASES
 from feedback_lab.io._phoenix_annotations import (
     attribute_feedback_frame,
     feedback_frame,
@@ -62,7 +62,7 @@ from feedback_lab.io._phoenix_load import (
     frame_schema,
     load_flat,
 )
-from feedback_lab.io._platform_common import messages_text
+from feedback_lab.io._platform_common import messages_text, nest_dotted
 from feedback_lab.io._platform_frames import assemble, parse_ts_columns
 from feedback_lab.io._registry import Format
 
@@ -283,11 +283,8 @@ def sniff(path: Path, head: bytes) -> float:
     """Confidence that ``path`` is a Phoenix spans or annotations export."""
     h = head
     if h[:4] == b"PAR1":
-        try:
-            import polars as pl
-
-            cols = list(pl.read_parquet_schema(path))
-        except polars_failures():
+        cols = parquet_columns(path)
+        if cols is None:
             return 0.0
         h = ",".join(cols).encode()
     if b"context.span_id" in h or b"context.trace_id" in h:

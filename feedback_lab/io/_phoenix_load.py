@@ -16,8 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.exceptions import UnreadableFileError
-from feedback_lab.io._common import Rejects, open_bytes, polars_failures
+from feedback_lab.io._common import Rejects, open_bytes, polars_failures, read_parquet
 from feedback_lab.io._jsonl import RecordLines, ndjson_schema, read_ndjson_keys
 from feedback_lab.io._platform_common import flatten_dotted, json_records
 from feedback_lab.io._platform_frames import csv_rows
@@ -88,10 +87,7 @@ def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False, bulk:
     with path.open("rb") as fh:
         magic = fh.read(4)
     if ".parquet" in suffixes or magic == b"PAR1":
-        try:
-            df = unnest(pl.read_parquet(path))
-        except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
-            raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
+        df = unnest(read_parquet(path))
     else:
         tried = bulk and magic[:2] != b"\x1f\x8b" and _is_jsonl(path)
         df = _scan_ndjson(path, rejects, exact_schema) if tried else None

@@ -22,6 +22,7 @@ __all__ = [
     "jdump",
     "json_records",
     "messages_text",
+    "nest_dotted",
     "text_of",
 ]
 
@@ -112,6 +113,28 @@ def flatten_dotted(obj: Any, prefix: str = "", out: dict[str, Any] | None = None
                 out[key] = v
     elif prefix:
         out[prefix] = obj
+    return out
+
+
+def nest_dotted(flat: dict[str, Any]) -> dict[str, Any]:
+    """``{"a.b": 1}`` -> ``{"a": {"b": 1}}``, the inverse of :func:`flatten_dotted` (a key that is
+    both a value and a prefix stays dotted).
+
+    Examples
+    --------
+    >>> nest_dotted({"prompt.version": "2", "prompt.id": "p", "user": "u", "user.name": "n"})
+    {'prompt': {'version': '2', 'id': 'p'}, 'user': 'u', 'user.name': 'n'}
+    """
+    out: dict[str, Any] = {}
+    for k, v in flat.items():
+        *head, last = k.split(".")
+        node: Any = out
+        for h in head:
+            node = node.setdefault(h, {}) if isinstance(node, dict) else None
+        if isinstance(node, dict) and not isinstance(node.get(last), dict):
+            node[last] = v
+        else:
+            out[k] = v
     return out
 
 

@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, open_bytes, polars_failures
+from feedback_lab.io._common import Rejects, is_parquet, open_bytes, read_parquet
+from feedback_lab.io._platform_common import nest_dotted
 
 __all__ = ["is_table", "table_records"]
 
@@ -34,13 +35,13 @@ __all__ = ["is_table", "table_records"]
 def is_table(path: Path) -> bool:
     """True for a Parquet file, or a file (also gzipped or a one-file zip) whose first byte is not
     ``{`` or ``[`` (a CSV file, not JSON)."""
+    if is_parquet(path):
+        return True
     try:
         with Path(path).open("rb") as fh:
             magic = fh.read(4)
     except OSError:
         return False
-    if magic == b"PAR1":
-        return True
     if magic[:2] == b"\x1f\x8b" or magic == b"PK\x03\x04":
         head = open_bytes(Path(path))[:64]
     else:
@@ -59,25 +60,19 @@ def table_records(path: Path, rejects: Rejects, *, json_fields: set[str] | froze
     text: an input or output that reads as JSON is kept as written); timestamps become ISO 8601 text in UTC, decimals floats; the null
     fields of a Parquet struct are left out (a table cannot tell them from absent keys).
     """
-    import polars as pl
 
-    from feedback_lab.exceptions import UnreadableFileError
     from feedback_lab.io._platform_frames import csv_rows
 
     path = Path(path)
-    with path.open("rb") as fh:
-        parquet = fh.read(4) == b"PAR1"
+    parquet = is_parquet(path)
     if parquet:
-        try:
-            df = pl.read_parquet(path)
-        except polars_failures() as exc:  # polars raises several types (and panics) for corrupt parquet
-            raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
-        df = df.with_row_index("_line", offset=1)
+        df = read_parquet(path).with_row_index("_line", offset=1)
     else:
         df = csv_rows(path, open_bytes(path), rejects)
     cols = [c for c in df.columns if c != "_line"]
     for row in df.iter_rows(named=True):
         rec: dict[str, Any] = {}
+        flat: dict[str, dict[str, Any]] = {}  # the flattened columns of each field: {"scores": {"x": 1}}
         for c in cols:
             v = row[c]
             if v is None:
@@ -87,19 +82,12 @@ def table_records(path: Path, rejects: Rejects, *, json_fields: set[str] | froze
             v = _value(v, decode=field in json_fields, numbers=not parquet and field in json_fields)
             if field == c:
                 rec[c] = v
-            elif isinstance(rec.setdefault(top, {}), dict):
-                _put(rec[top], rest, v)
+            else:
+                flat.setdefault(top, {})[rest] = v
+        for top, sub in flat.items():
+            if isinstance(rec.get(top, {}), dict):
+                rec[top] = {**rec.get(top, {}), **nest_dotted(sub)}
         yield path, int(row["_line"]), None, rec
-
-
-def _put(target: dict, dotted: str, v: Any) -> None:
-    *parents, leaf = dotted.split(".")
-    for p in parents:
-        nxt = target.setdefault(p, {})
-        if not isinstance(nxt, dict):
-            return
-        target = nxt
-    target[leaf] = v
 
 
 def _value(v: Any, *, decode: bool, numbers: bool) -> Any:
