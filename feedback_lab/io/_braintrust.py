@@ -43,7 +43,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._braintrust_classifications import classification_rows
+from feedback_lab.io._braintrust_classifications import classification_rows, judged_by_llm
 from feedback_lab.io._common import Rejects, parquet_columns
 from feedback_lab.io._platform_common import (
     BadRecord,
@@ -152,7 +152,7 @@ def _feedback(row: dict, scores: Any) -> list[dict]:
         if val is None:
             continue
         if scorer:
-            llm = any(k in meta for k in ("rationale", "choice"))
+            llm = judged_by_llm(meta)
             kind, comment = ("llm" if llm else "code"), meta.get("rationale")
         elif typ == "review":
             kind, comment = "human", meta.get("comment")

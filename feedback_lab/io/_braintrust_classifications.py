@@ -29,7 +29,13 @@ from typing import Any
 
 from feedback_lab.io._platform_common import BadRecord, as_float, jdump
 
-__all__ = ["classification_rows"]
+__all__ = ["classification_rows", "judged_by_llm"]
+
+
+def judged_by_llm(meta: Any) -> bool:
+    """True when a scorer's metadata holds an LLM judge's ``rationale`` or ``choice`` (autoevals'
+    LLM classifiers leave them); a scorer without them is code."""
+    return isinstance(meta, dict) and any(k in meta for k in ("rationale", "choice"))
 
 
 def classification_rows(row: dict, value: Any) -> list[dict]:
@@ -59,7 +65,7 @@ def classification_rows(row: dict, value: Any) -> list[dict]:
                 raise BadRecord(f"{where}.label must be a string, got {type(label).__name__}")
             meta = item.get("metadata")
             source = item.get("source")
-            llm = isinstance(meta, dict) and any(k in meta for k in ("rationale", "choice"))
+            llm = judged_by_llm(meta)
             who = source.get("name", source.get("id")) if isinstance(source, dict) else None
             extra = {"classification_id": item["id"], "metadata": meta, "source": source}
             out.append({"trace_id": row["trace_id"], "span_id": row["span_id"], "name": str(name),
