@@ -207,11 +207,11 @@ def main() -> None:
     repeats = args.repeats or {"small": 3, "medium": 2, "large": 1}[args.size]
     data = HERE / "results" / "data"
     data.mkdir(parents=True, exist_ok=True)
-    datasets = {"canonical": (data / f"canonical_{n}.jsonl", "canonical", gen_canonical, n),
-                "langsmith": (data / f"langsmith_{n // 5}.jsonl", "langsmith", gen_langsmith, n // 5),
-                "langsmith_parquet": (data / f"langsmith_{n // 5}.parquet", "langsmith", gen_langsmith_parquet, n // 5),
-                "phoenix": (data / f"phoenix_{PHOENIX_SPANS[args.size]}.jsonl", "phoenix", gen_phoenix,
-                            PHOENIX_SPANS[args.size])}
+    # dataset -> (file, format read as, records); GENERATORS writes each file
+    datasets = {"canonical": (data / f"canonical_{n}.jsonl", "canonical", n),
+                "langsmith": (data / f"langsmith_{n // 5}.jsonl", "langsmith", n // 5),
+                "langsmith_parquet": (data / f"langsmith_{n // 5}.parquet", "langsmith", n // 5),
+                "phoenix": (data / f"phoenix_{PHOENIX_SPANS[args.size]}.jsonl", "phoenix", PHOENIX_SPANS[args.size])}
     results: dict = {"size": args.size, "records": n, "python": platform.python_version(),
                      "machine": platform.machine(), "datasets": {}}
     print(f"{'dataset':<10} {'tool':<13} {'median s':>9} {'peak MB':>9} {'rows':>9}  ratio vs polars / pandas")
@@ -219,7 +219,7 @@ def main() -> None:
     unknown = only - set(datasets)
     if unknown:
         ap.error(f"--only: unknown dataset(s) {sorted(unknown)}; choose from {sorted(datasets)}")
-    for name, (path, fmt, _gen, count) in datasets.items():
+    for name, (path, fmt, count) in datasets.items():
         if name not in only:
             continue
         if not path.exists():
