@@ -21,6 +21,7 @@ from typing import Any
 
 from feedback_lab.exceptions import FormatError, UnreadableFileError
 from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes, polars_failures
+from feedback_lab.io._jsonl import keys_mangled
 from feedback_lab.io._registry import Format
 from feedback_lab.io._tabular import frames_from_table
 
@@ -261,6 +262,8 @@ def _read_jsonl(path: Path, data: _Source, column_map, frame, exact_schema: bool
         df = pl.read_ndjson(data.polars(), schema=schema) if keys else None
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OverflowError, pl.exceptions.PanicException):
         df = None
+    if df is not None and keys_mangled(df, data.data if data.data is not None else data.path):
+        df = None  # the records are parsed in Python
     if df is not None:
         return _finish(df.with_row_index("_row"), path, column_map, frame, kind="jsonl", data=data)
     # slow path: split good and bad lines, read the good ones in bulk

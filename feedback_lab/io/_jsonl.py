@@ -15,6 +15,11 @@ is cheap:
   to the schema just in case was measured too: each absent column costs a null per row (+0.25 s
   at 200,000 spans), and it would still not keep the keys they do not map.
 
+Polars writes an object it reads into a ``String`` column as JSON text, but with its keys
+unescaped (seen in polars 2.1: ``{"a\\"b": 1}`` becomes ``{"a"b": 1}``, an
+escaped newline a raw one, ``\\\\`` one backslash): :func:`keys_mangled` tells the readers that
+read objects as text when a file needs its records parsed in Python instead.
+
 Polars also skips blank lines, so a record's index is not always its line number:
 :class:`RecordLines` maps one to the other, scanning the file only when a reject needs it.
 """
@@ -22,15 +27,40 @@ Polars also skips blank lines, so a record's index is not always its line number
 from __future__ import annotations
 
 import mmap
+import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FULL_INFERENCE_BYTES", "RecordLines", "ndjson_schema", "read_ndjson_keys", "sample_lines"]
+__all__ = ["FULL_INFERENCE_BYTES", "RecordLines", "has_escaped_key", "keys_mangled", "ndjson_schema",
+           "read_ndjson_keys", "sample_lines"]
 
 #: files up to this size get their schema inferred from every line
 FULL_INFERENCE_BYTES = 64 * 1024 * 1024
 _HEAD_LINES = 1000
 _SPREAD_LINES = 1000
+#: from a backslash (an escape) to the end of its string, then ":": an escape inside an object key
+_ESCAPED_KEY = re.compile(rb'\\.(?:[^"\\]|\\.)*"[ \t]*:')
+
+
+def has_escaped_key(source: Path | bytes) -> bool:
+    """Whether a JSONL file or buffer holds an object key written with an escape (``"a\\"b":``).
+
+    A search that starts on the second backslash of an escaped backslash may find a key that is
+    not one, which only sends a file to the slower reader; a real escaped key is always found.
+    Python's ``re`` scans ~1.6 GB/s.
+
+    Examples
+    --------
+    >>> has_escaped_key(b'{"m": {"a\\\\"b": 1}}\\n'), has_escaped_key(b'{"m": {"ab": "say \\\\"hi\\\\": ok"}}\\n')
+    (True, False)
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _ESCAPED_KEY.search(source) is not None
+    with Path(source).open("rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return _ESCAPED_KEY.search(mm) is not None
 
 
 def sample_lines(buf: Any, *, head: int | None = None, spread: int | None = None,
@@ -67,6 +97,27 @@ def sample_lines(buf: Any, *, head: int | None = None, spread: int | None = None
         end = buf.find(b"\n", start)
         parts.append(bytes(buf[start:end if end >= 0 else n]))
     return b"\n".join(p for p in parts if p.strip()) + b"\n"
+
+
+def keys_mangled(df, source: Path | bytes) -> bool:
+    """Whether ``df``, read by polars from ``source`` with text columns, holds an object whose keys
+    polars wrote unescaped: a text cell holds an object (alone or in a list) and ``source`` an
+    escaped key. The file is only scanned when such a cell exists.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> data = b'{"m": {"a\\\\"b": 1}}\\n'
+    >>> df = pl.read_ndjson(data, schema={"m": pl.String})
+    >>> df["m"][0], keys_mangled(df, data)
+    ('{"a"b": 1}', True)
+    """
+    import polars as pl
+
+    c = pl.col(pl.String)
+    objects = df.select(pl.any_horizontal((c.str.starts_with("{") | (c.str.starts_with("[")
+                                           & c.str.contains("{", literal=True))).any())).item()
+    return bool(objects) and has_escaped_key(source)
 
 
 def _no_null(dtype):

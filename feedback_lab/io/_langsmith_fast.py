@@ -28,6 +28,9 @@ _SCALARS = ("id", "name", "run_type", "trace_id", "parent_run_id", "dotted_order
 #: JSON whitespace is ASCII); those lines go through the per-record code, the others stay column-wise
 _SLOW_LINE = "|".join([
     r'\\(?:[^"nu]|u00[01]|u005[cC]|u[dD][89a-fA-F])',  # escapes polars re-encodes differently (\\, \t ...)
+    # an escape in an object key: polars writes keys unescaped (a\"b as a"b, \n as a newline); the other
+    # escapes are \", \n and \uXXXX, so from a backslash to the end of its string, then ":" ends a key
+    r'\\.(?:[^"\\]|\\.)*"[ \t]*:',
     r'"(?:inputs|outputs|extra|tags|metadata|invocation_params|child_runs)":[ \t]*"(?:[ \t]|\\[nrt])*[\[{"\\]',
     r'"(?:' + "|".join(_SCALARS) + r'|ls_model_name|model|model_name)":[ \t]*[\[{tf0-9-]',  # non-string scalars
 ])

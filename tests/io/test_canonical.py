@@ -56,6 +56,20 @@ def test_fast_path_line_numbers_and_raw_with_blank_lines(tmp_path):
     assert json.loads(ts.rejects["raw"][0]) == {"trace_id": "a", "input": "dup"}
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_object_keys_with_escapes_keep_their_text(tmp_path, gz):
+    # polars writes the keys of an object read as text unescaped ({"a"b": 1}); such files are parsed in Python
+    meta = {'say "hi"': 1, "two\nlines": "x", "back\\slash": [{"k\"": None}], "caf\u00e9": "\u00e9"}
+    recs = [{"trace_id": f"t{i}", "input": 'q "quoted"\n', "metadata": meta} for i in range(3)]
+    p = _jsonl(tmp_path / "t.jsonl", recs)
+    if gz:
+        p = tmp_path / "t.jsonl.gz"
+        p.write_bytes(gzip.compress((tmp_path / "t.jsonl").read_bytes()))
+    ts = fl.read_traces(p)
+    assert [json.loads(m) for m in ts.traces["metadata"]] == [meta] * 3
+    assert ts.traces["input"].to_list() == ['q "quoted"\n'] * 3 and len(ts.rejects) == 0
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

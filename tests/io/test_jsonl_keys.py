@@ -217,3 +217,43 @@ def _attribute_values(spans) -> list:
 
     return [None if a is None else {k: norm(v) for k, v in json.loads(a).items() if v is not None}
             for a in spans["attributes"].to_list()]
+
+
+_KEY_TEXT = st.text(st.sampled_from(list('ab "\\\n\t\u00e9/:,{}')), max_size=5)
+_DOC = st.recursive(st.none() | st.integers(-9, 9) | _KEY_TEXT,
+                    lambda ch: st.lists(ch, max_size=3) | st.dictionaries(_KEY_TEXT, ch, max_size=3), max_leaves=8)
+
+
+def _keys(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield k
+            yield from _keys(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _keys(x)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEY_TEXT, _DOC, max_size=3), st.booleans(), st.booleans())
+def test_escaped_keys_are_always_found(doc, ascii_, spaced):
+    """Every key written with an escape is found, whatever the values hold; a file is flagged
+    without one only when a value holds a backslash (a search starting inside ``\\\\``)."""
+    line = json.dumps(doc, ensure_ascii=ascii_, separators=None if spaced else (",", ":")).encode()
+    escaped = any(json.dumps(k, ensure_ascii=ascii_) != f'"{k}"' for k in _keys(doc))
+    found = _jsonl.has_escaped_key(line + b"\n")
+    if escaped:
+        assert found
+    elif b"\\\\" not in line:
+        assert not found
+
+
+def test_keys_mangled_needs_an_object_cell_and_an_escaped_key():
+    """The file is only suspect when a text cell holds an object and the file an escaped key."""
+    def check(data: bytes) -> bool:
+        return _jsonl.keys_mangled(pl.read_ndjson(data, schema={"m": pl.String}), data)
+
+    assert check(b'{"m": {"a\\"b": 1}}\n{"m": "text"}\n')
+    assert check(b'{"m": [1, {"a\\nb": 1}]}\n')
+    assert not check(b'{"m": "a\\"b: {"}\n{"m": {"ab": "x\\"y"}}\n')  # escapes in values only
+    assert not check(b'{"m": "{\\"a\\\\\\"b\\": 1}"}\n')  # JSON held in a string: polars keeps its text

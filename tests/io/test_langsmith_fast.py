@@ -1,7 +1,7 @@
 """The column-wise LangSmith reader gives exactly what the per-record reader gives.
 
 Runs files mix lines polars handles column-wise with lines that need the per-record code
-(escapes, floats, JSON held in strings, non-string scalars, usage-only token counts, naive or
+(escapes in values and keys, floats, JSON held in strings, non-string scalars, usage-only token counts, naive or
 epoch timestamps, duplicate ids); both paths must agree frame for frame, rejects included.
 """
 
@@ -20,6 +20,7 @@ from feedback_lab.io import _langsmith, _langsmith_fast  # noqa: E402
 TEXTS = ["plain question", "line one\nline two", 'say "hi"', "back\\slash", "tab\there", "caf\u00e9 \u2014 ok",
          "\U0001f600 emoji", "", "   ", "[not json", '{"a": 1}', "ctrl\x01char", "x" * 50]
 FLOATS = [0.5, 1.0, 1e-7, 2.5e-05, 123.25, 1e16, -0.0, 3]
+KEYS = ['a"b', "a\nb", "caf\u00e9", "x\u2028y"]  # keys with escapes (polars writes object keys unescaped)
 
 
 def _value(rng: random.Random, depth: int = 0):
@@ -32,7 +33,7 @@ def _value(rng: random.Random, depth: int = 0):
         return rng.choice([True, False, None])
     if r < 0.85:
         return [_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
-    return {rng.choice(["question", "output", "text", "messages", "k", "model", "usage"]): _value(rng, depth + 1)
+    return {rng.choice(["question", "output", "text", "messages", "k", "model", "usage", *KEYS]): _value(rng, depth + 1)
             for _ in range(rng.randint(0, 3))}
 
 
@@ -48,6 +49,8 @@ def _payload(rng: random.Random):
         return rng.choice(TEXTS)
     if r < 0.75:
         return None
+    if r < 0.8:
+        return {rng.choice(KEYS): rng.choice(TEXTS)}  # no text key: the output is the object as JSON
     return _value(rng)
 
 

@@ -25,7 +25,7 @@ MAX_EXAMPLES = int(os.environ.get("FL_FUZZ_EXAMPLES", "40"))
 CLEAN = st.text(st.sampled_from(list("ab \u00e9\u2014\U0001f6000e:,")), max_size=8)
 TEXT = CLEAN | CLEAN | CLEAN | st.text(st.sampled_from([*list('ab "\\\n\t\x01{}[]:,0e'), "x"]), max_size=8)
 FLOATS = st.sampled_from([1e-07, 1.0, 1e16, -0.0, 2.5e-05, 0.5, 123.25, 3, 10**17])
-KEYS = st.sampled_from(["question", "output", "text", "content", "messages", "model", "usage", "k", "a\"b"])
+KEYS = st.sampled_from(["question", "output", "text", "content", "messages", "model", "usage", "k", "a\"b", "a\nb", "\u00e9"])
 VALUE = st.recursive(st.none() | st.booleans() | st.integers(-99, 99) | FLOATS | TEXT,
                      lambda ch: st.lists(ch, max_size=3) | st.dictionaries(KEYS, ch, max_size=3), max_leaves=6)
 PAYLOAD = st.one_of(
