@@ -21,7 +21,7 @@ from typing import Any
 
 from feedback_lab.exceptions import FormatError, UnreadableFileError
 from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes, polars_failures
-from feedback_lab.io._jsonl import keys_mangled
+from feedback_lab.io._jsonl import escaped_keys, record_has_escaped_key
 from feedback_lab.io._registry import Format
 from feedback_lab.io._tabular import frames_from_table
 
@@ -214,10 +214,11 @@ def _apply_column_map(df, column_map, path):
 
 
 # ---------------------------------------------------------------- JSONL
-def _jsonl_keys(src: _Source, exact_schema: bool = False) -> list[str]:
+def _jsonl_keys(src: _Source, exact_schema: bool = False) -> tuple[list[str], bool]:
     """Keys of the records: those polars finds in every line of a file up to 64 MB, or in 2,000
     lines spread through a larger one (see :mod:`feedback_lab.io._jsonl`); from the first 1,000
-    records that parse when a sampled line is not JSON (the slow path then reads every line)."""
+    records that parse when a sampled line is not JSON (the slow path then reads every line).
+    And whether an object in those lines has a key polars would write unescaped."""
     import mmap
 
     import polars as pl
@@ -233,11 +234,12 @@ def _jsonl_keys(src: _Source, exact_schema: bool = False) -> list[str]:
         else:
             with src.path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
                 lines = sample(mm)
-        return pl.read_ndjson(lines, infer_schema_length=None).columns
+        schema = pl.read_ndjson(lines, infer_schema_length=None).schema
+        return list(schema), bool(escaped_keys(schema))
     except polars_failures():
         pass
     keys: dict[str, None] = {}
-    n = 0
+    n, escaped = 0, False
     for raw in src.lines():
         if not raw.strip():
             continue
@@ -247,23 +249,22 @@ def _jsonl_keys(src: _Source, exact_schema: bool = False) -> list[str]:
             continue
         if isinstance(rec, dict):
             keys.update(dict.fromkeys(rec))
+            escaped = escaped or record_has_escaped_key(rec)
             n += 1
             if n >= _KEY_SAMPLE:
                 break
-    return list(keys)
+    return list(keys), escaped
 
 
 def _read_jsonl(path: Path, data: _Source, column_map, frame, exact_schema: bool = False):
     import polars as pl
 
-    keys = _jsonl_keys(data, exact_schema)
+    keys, escaped = _jsonl_keys(data, exact_schema)
     schema = {k: pl.String for k in keys}
-    try:
-        df = pl.read_ndjson(data.polars(), schema=schema) if keys else None
+    try:  # polars would write the keys of an object with an escaped key unescaped: such files are parsed in Python
+        df = pl.read_ndjson(data.polars(), schema=schema) if keys and not escaped else None
     except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OverflowError, pl.exceptions.PanicException):
         df = None
-    if df is not None and keys_mangled(df, data.data if data.data is not None else data.path):
-        df = None  # the records are parsed in Python
     if df is not None:
         return _finish(df.with_row_index("_row"), path, column_map, frame, kind="jsonl", data=data)
     # slow path: split good and bad lines, read the good ones in bulk

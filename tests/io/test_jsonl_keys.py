@@ -234,26 +234,39 @@ def _keys(v):
             yield from _keys(x)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.dictionaries(_KEY_TEXT, _DOC, max_size=3), st.booleans(), st.booleans())
-def test_escaped_keys_are_always_found(doc, ascii_, spaced):
-    """Every key written with an escape is found, whatever the values hold; a file is flagged
-    without one only when a value holds a backslash (a search starting inside ``\\\\``)."""
-    line = json.dumps(doc, ensure_ascii=ascii_, separators=None if spaced else (",", ":")).encode()
-    escaped = any(json.dumps(k, ensure_ascii=ascii_) != f'"{k}"' for k in _keys(doc))
-    found = _jsonl.has_escaped_key(line + b"\n")
-    if escaped:
-        assert found
-    elif b"\\\\" not in line:
-        assert not found
+#: objects whose keys hold one type each (text, an object, or a list of one object): polars infers structs
+_OBJ = st.recursive(st.dictionaries(_KEY_TEXT, _KEY_TEXT, max_size=3),
+                    lambda ch: st.dictionaries(_KEY_TEXT, ch | st.lists(ch, min_size=1, max_size=1), max_size=3),
+                    max_leaves=8)
 
 
-def test_keys_mangled_needs_an_object_cell_and_an_escaped_key():
-    """The file is only suspect when a text cell holds an object and the file an escaped key."""
-    def check(data: bytes) -> bool:
-        return _jsonl.keys_mangled(pl.read_ndjson(data, schema={"m": pl.String}), data)
+def _escaped(rec) -> set[str]:
+    return {k for k in _keys(rec) if json.dumps(k, ensure_ascii=False) != f'"{k}"'}
 
-    assert check(b'{"m": {"a\\"b": 1}}\n{"m": "text"}\n')
-    assert check(b'{"m": [1, {"a\\nb": 1}]}\n')
-    assert not check(b'{"m": "a\\"b: {"}\n{"m": {"ab": "x\\"y"}}\n')  # escapes in values only
-    assert not check(b'{"m": "{\\"a\\\\\\"b\\": 1}"}\n')  # JSON held in a string: polars keeps its text
+
+@settings(max_examples=200, deadline=None)
+@given(_OBJ, st.dictionaries(_KEY_TEXT, _DOC, max_size=3), st.booleans())
+def test_escaped_keys_found_in_the_inferred_schema(obj, anything, ascii_):
+    """Every object key JSON writes with an escape is in the schema polars infers for objects of one type
+    per key, and for any record no key is named that JSON does not escape."""
+    schema = pl.read_ndjson(json.dumps({"m": obj}, ensure_ascii=ascii_).encode(), infer_schema_length=None).schema
+    assert set(_jsonl.escaped_keys(schema)) == _escaped(obj)
+    assert _jsonl.record_has_escaped_key({"m": obj}) == bool(_escaped(obj))
+    assert _jsonl.record_has_escaped_key({"m": anything}) == bool(_escaped(anything))
+    try:
+        schema = pl.read_ndjson(json.dumps({"m": anything}).encode(), infer_schema_length=None).schema
+    except pl.exceptions.PolarsError:  # a list holding a number and an object: no schema to look at
+        return
+    assert set(_jsonl.escaped_keys(schema)) <= _escaped(anything)
+
+
+@pytest.mark.parametrize("other", [{"ok": [{"a": 1}]}, {"ok": 1}], ids=["same-types", "types-differ"])
+def test_canonical_reads_objects_with_escaped_keys_in_python(tmp_path, other):
+    """Polars infers a schema (the keys are struct fields) or fails to (a key holds a number and a list:
+    the records are parsed in Python). Not covered: an object on a key that holds text on other lines
+    (polars infers text for it; see feedback_lab/io/_jsonl.py)."""
+    meta = {"ok": [{"two\nlines": 'say "hi"'}]}
+    p = tmp_path / "t.jsonl"
+    _write(p, [{"trace_id": f"t{i}", "input": "q", "metadata": meta if i == 1 else other} for i in range(3)])
+    ts = fl.read_traces(p)
+    assert json.loads(ts.traces["metadata"][1]) == meta and len(ts.rejects) == 0
