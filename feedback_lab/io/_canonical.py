@@ -20,8 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from feedback_lab.exceptions import FormatError, UnreadableFileError
+from feedback_lab.io._canonical_jsonl import (
+    Source,
+    frame_from_dicts,
+    jsonl_keys,
+    jsonl_line_numbers,
+    jsonl_raw_lines,
+)
 from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes, polars_failures
-from feedback_lab.io._jsonl import escaped_keys, record_has_escaped_key
 from feedback_lab.io._registry import Format
 from feedback_lab.io._tabular import frames_from_table
 
@@ -33,7 +39,6 @@ _ALL_CANONICAL = {
     "metadata", "source", "span_id", "parent_id", "kind", "name", "start", "end", "attributes",
     "value", "label", "comment", "annotator_kind", "annotator", "event", "payload",
 }
-_KEY_SAMPLE = 1000
 
 
 def _sniff(path: Path, head: bytes) -> float:
@@ -122,38 +127,12 @@ def _read_file(path: Path, column_map, frame, exact_schema: bool = False):
 
     text_start = read_head(path, 64 * 1024).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if text_start == b"{":  # JSONL: plain files go to polars by path (no copy in Python)
-        return _read_jsonl(path, _Source(path, open_bytes(path) if head[:2] == b"\x1f\x8b" else None),
+        return _read_jsonl(path, Source(path, open_bytes(path) if head[:2] == b"\x1f\x8b" else None),
                            column_map, frame, exact_schema)
     data = open_bytes(path)
     if text_start == b"[":
         return _read_json_array(path, data, column_map, frame)
     return _read_csv(path, data, column_map, frame)
-
-
-class _Source:
-    """A JSONL file on disk, or its decompressed bytes."""
-
-    def __init__(self, path: Path, data: bytes | None) -> None:
-        self.path, self.data = path, data
-
-    def open(self):
-        return io.BytesIO(self.data) if self.data is not None else self.path.open("rb")
-
-    def polars(self):
-        return io.BytesIO(self.data) if self.data is not None else self.path
-
-    def lines(self):
-        with self.open() as fh:
-            yield from fh
-
-    def n_lines(self) -> int:
-        """Physical lines (a last line without newline counts)."""
-        count, last = 0, b"\n"
-        with self.open() as fh:
-            while chunk := fh.read(16 * 1024 * 1024):
-                count += chunk.count(b"\n")
-                last = chunk[-1:]
-        return count + (last != b"\n")
 
 
 def _finish(df, path, column_map, frame, *, kind, data, lines=None, pre_rejects=None):
@@ -181,13 +160,13 @@ def _finish(df, path, column_map, frame, *, kind, data, lines=None, pre_rejects=
         if kind == "jsonl":
             if data.n_lines() == n_rows:  # every line is a record
                 return [r + 1 for r in rows]
-            return _jsonl_line_numbers(data, rows)
+            return jsonl_line_numbers(data, rows)
         return [r + 1 for r in rows]
 
     def raw_of(rows):
         if kind == "jsonl":
             ln = line_of(rows)
-            return _jsonl_raw_lines(data, ln)
+            return jsonl_raw_lines(data, ln)
         sub = df.filter(pl.col("_row").is_in(rows)).sort("_row").drop("_row")
         by_row = dict(zip(sorted(rows), (json.dumps(r, ensure_ascii=False, default=str)[:RAW_LIMIT]
                                          for r in sub.iter_rows(named=True)), strict=False))
@@ -214,52 +193,10 @@ def _apply_column_map(df, column_map, path):
 
 
 # ---------------------------------------------------------------- JSONL
-def _jsonl_keys(src: _Source, exact_schema: bool = False) -> tuple[list[str], bool]:
-    """Keys of the records: those polars finds in every line of a file up to 64 MB, or in 2,000
-    lines spread through a larger one (see :mod:`feedback_lab.io._jsonl`); from the first 1,000
-    records that parse when a sampled line is not JSON (the slow path then reads every line).
-    And whether an object in those lines has a key polars would write unescaped."""
-    import mmap
-
+def _read_jsonl(path: Path, data: Source, column_map, frame, exact_schema: bool = False):
     import polars as pl
 
-    from feedback_lab.io._jsonl import sample_lines
-
-    def sample(buf):
-        return sample_lines(buf, full_below=len(buf) if exact_schema else None)
-
-    try:
-        if src.data is not None:
-            lines = sample(src.data)
-        else:
-            with src.path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                lines = sample(mm)
-        schema = pl.read_ndjson(lines, infer_schema_length=None).schema
-        return list(schema), bool(escaped_keys(schema))
-    except polars_failures():
-        pass
-    keys: dict[str, None] = {}
-    n, escaped = 0, False
-    for raw in src.lines():
-        if not raw.strip():
-            continue
-        try:
-            rec = json.loads(raw)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(rec, dict):
-            keys.update(dict.fromkeys(rec))
-            escaped = escaped or record_has_escaped_key(rec)
-            n += 1
-            if n >= _KEY_SAMPLE:
-                break
-    return list(keys), escaped
-
-
-def _read_jsonl(path: Path, data: _Source, column_map, frame, exact_schema: bool = False):
-    import polars as pl
-
-    keys, escaped = _jsonl_keys(data, exact_schema)
+    keys, escaped = jsonl_keys(data, exact_schema)
     schema = {k: pl.String for k in keys}
     try:  # polars would write the keys of an object with an escaped key unescaped: such files are parsed in Python
         df = pl.read_ndjson(data.polars(), schema=schema) if keys and not escaped else None
@@ -295,56 +232,11 @@ def _read_jsonl(path: Path, data: _Source, column_map, frame, exact_schema: bool
             schema.setdefault(k, pl.String)
         good.append(rec)
         good_lines.append(lineno)
-    df = _frame_from_dicts(good, list(schema) or ["trace_id"])
+    df = frame_from_dicts(good, list(schema) or ["trace_id"])
     if not good and not len(rejects):
         raise UnreadableFileError(f"{path}: no records found. Expected JSON lines with a 'trace_id' key.")
     return _finish(df.with_row_index("_row"), path, column_map, frame, kind="jsonl", data=data,
                    lines=good_lines, pre_rejects=rejects)
-
-
-def _as_text(v: Any) -> str | None:
-    if v is None or isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    return json.dumps(v, ensure_ascii=False, default=str)
-
-
-def _frame_from_dicts(records: list[dict], keys: list[str]):
-    """A frame of text columns from parsed records (the slow path; values as JSON text)."""
-    import polars as pl
-
-    cols = {k: [_as_text(r.get(k)) for r in records] for k in keys}
-    return pl.DataFrame(cols, schema={k: pl.String for k in keys})
-
-
-def _jsonl_line_numbers(data: _Source, rows: list[int]) -> list[int]:
-    """Line numbers of the given 0-based non-blank-line indices."""
-    want = sorted(set(rows))
-    found: dict[int, int] = {}
-    k = 0
-    i = 0
-    for lineno, raw in enumerate(data.lines(), start=1):
-        if not raw.strip():
-            continue
-        while i < len(want) and want[i] == k:
-            found[k] = lineno
-            i += 1
-        if i >= len(want):
-            break
-        k += 1
-    return [found.get(r) for r in rows]
-
-
-def _jsonl_raw_lines(data: _Source, lines: list[int | None]) -> list[str]:
-    want = set(lines)
-    got = {}
-    for lineno, raw in enumerate(data.lines(), start=1):
-        if lineno in want:
-            got[lineno] = raw.rstrip(b"\r\n").decode("utf-8", "replace")[:RAW_LIMIT]
-    return [got.get(ln, "") if ln else "" for ln in lines]
 
 
 # ---------------------------------------------------------------- JSON array
@@ -370,7 +262,7 @@ def _read_json_array(path: Path, data: bytes, column_map, frame):
         keys.update(dict.fromkeys(rec))
         good.append(rec)
         idx.append(i)
-    df = _frame_from_dicts(good, list(keys) or ["trace_id"])
+    df = frame_from_dicts(good, list(keys) or ["trace_id"])
     return _finish(df.with_row_index("_row"), path, column_map, frame, kind="json", data=None,
                    lines=idx, pre_rejects=rejects)
 
