@@ -27,7 +27,14 @@ from feedback_lab.io._canonical_jsonl import (
     jsonl_line_numbers,
     jsonl_raw_lines,
 )
-from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes, polars_failures
+from feedback_lab.io._common import (
+    RAW_LIMIT,
+    Rejects,
+    is_parquet,
+    open_bytes,
+    parquet_columns,
+    read_parquet,
+)
 from feedback_lab.io._registry import Format
 from feedback_lab.io._tabular import frames_from_table
 
@@ -44,13 +51,10 @@ _ALL_CANONICAL = {
 def _sniff(path: Path, head: bytes) -> float:
     """Canonical when the first record/header names ``trace_id`` (or ``span_id``/``event``) as a key."""
     if head.startswith(b"PAR1"):
-        try:
-            import pyarrow.parquet as pq
-
-            names = set(pq.read_schema(path).names)
-        except Exception:
+        names = parquet_columns(path)
+        if names is None:
             return 0.1
-        return 0.5 if names & {"trace_id", "span_id"} else 0.05
+        return 0.5 if set(names) & {"trace_id", "span_id"} else 0.05
     text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if text[:1] in "[{":
         first = text.lstrip("[ \t\r\n")
@@ -111,24 +115,20 @@ def read_canonical(paths, *, column_map: Mapping[str, str] | None = None, frame:
 
 
 def _read_file(path: Path, column_map, frame, exact_schema: bool = False):
-    import polars as pl
-
-    data = None
     with path.open("rb") as fh:
         head = fh.read(4)
-    if head.startswith(b"PAR1"):
+    if is_parquet(path):
         try:
-            df = pl.read_parquet(path)
-        except polars_failures() as exc:
-            msg = f"{path}: not a readable Parquet file ({str(exc)[:300]}). Expected a Parquet file with canonical columns."
-            raise UnreadableFileError(msg) from exc
+            df = read_parquet(path)
+        except UnreadableFileError as exc:
+            raise UnreadableFileError(f"{exc} Expected a Parquet file with canonical columns.") from exc
         return _finish(df.with_row_index("_row"), path, column_map, frame, kind="parquet", data=None)
     from feedback_lab.io._registry import read_head
 
     text_start = read_head(path, 64 * 1024).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if text_start == b"{":  # JSONL: plain files go to polars by path (no copy in Python)
-        return _read_jsonl(path, Source(path, open_bytes(path) if head[:2] == b"\x1f\x8b" else None),
-                           column_map, frame, exact_schema)
+        packed = head[:2] == b"\x1f\x8b" or head == b"PK\x03\x04"  # gzip, or a zip holding the file
+        return _read_jsonl(path, Source(path, open_bytes(path) if packed else None), column_map, frame, exact_schema)
     data = open_bytes(path)
     if text_start == b"[":
         return _read_json_array(path, data, column_map, frame)

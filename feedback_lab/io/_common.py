@@ -267,13 +267,41 @@ def to_int(v: Any) -> int | None:
     return int(f)
 
 
+def _zip_magic(path: Path) -> bytes | None:
+    """The first 4 bytes of the one data file of a zip archive, read from the archive without
+    unpacking the rest; ``None`` when ``path`` is not such an archive."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [i.filename for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+                     and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+            if len(names) != 1:
+                return None
+            with zf.open(names[0]) as fh:
+                return fh.read(4)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return None
+
+
 def is_parquet(path: Path) -> bool:
-    """True when ``path`` starts with Parquet's magic bytes (whatever its name)."""
+    """True when ``path`` starts with Parquet's magic bytes (whatever its name), or is a zip archive
+    holding one Parquet file."""
     try:
         with Path(path).open("rb") as fh:
-            return fh.read(4) == b"PAR1"
+            magic = fh.read(4)
     except OSError:
         return False
+    return magic == b"PAR1" or (magic == b"PK\x03\x04" and _zip_magic(path) == b"PAR1")
+
+
+def _parquet_source(path: Path):
+    """What polars reads a Parquet file from: its path, or the bytes of a one-file zip archive."""
+    import io
+
+    with Path(path).open("rb") as fh:
+        zipped = fh.read(4) == b"PK\x03\x04"
+    return io.BytesIO(open_bytes(path)) if zipped else path
 
 
 def parquet_columns(path: Path) -> list[str] | None:
@@ -281,20 +309,20 @@ def parquet_columns(path: Path) -> list[str] | None:
     import polars as pl
 
     try:
-        return list(pl.read_parquet_schema(path))
-    except polars_failures():
+        return list(pl.read_parquet_schema(_parquet_source(path)))
+    except (*polars_failures(), OSError):
         return None
 
 
 def read_parquet(path: Path):
-    """A Parquet file as a polars frame; a file polars cannot read (it raises several types, and
-    panics on a damaged page) is an ``UnreadableFileError`` naming it."""
+    """A Parquet file (or a zip archive holding one) as a polars frame; a file polars cannot read
+    (it raises several types, and panics on a damaged page) is an ``UnreadableFileError`` naming it."""
     import polars as pl
 
     from feedback_lab.exceptions import UnreadableFileError
 
     try:
-        return pl.read_parquet(path)
+        return pl.read_parquet(_parquet_source(path))
     except polars_failures() as exc:
         raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
 

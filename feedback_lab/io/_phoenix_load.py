@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, open_bytes, polars_failures, read_parquet
+from feedback_lab.io._common import Rejects, is_parquet, open_bytes, polars_failures, read_parquet
 from feedback_lab.io._jsonl import RecordLines, ndjson_schema, read_ndjson_keys
 from feedback_lab.io._platform_common import flatten_dotted, json_records
 from feedback_lab.io._platform_frames import csv_rows
@@ -86,7 +86,7 @@ def load_flat(path: Path, rejects: Rejects, *, exact_schema: bool = False, bulk:
     data = None
     with path.open("rb") as fh:
         magic = fh.read(4)
-    if ".parquet" in suffixes or magic == b"PAR1":
+    if ".parquet" in suffixes or magic == b"PAR1" or (magic == b"PK\x03\x04" and is_parquet(path)):
         df = unnest(read_parquet(path))
     else:
         tried = bulk and magic[:2] != b"\x1f\x8b" and _is_jsonl(path)

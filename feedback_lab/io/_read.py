@@ -47,8 +47,10 @@ def read_traces(
     path_or_paths : str, Path or list of them
         Files, directories or glob patterns (``"exports/*.jsonl"``, ``"data/**/*.json"``). A
         directory contributes the files directly inside it whose suffix is one of
-        ``.jsonl .ndjson .json .csv .tsv .parquet`` (optionally ``.gz``); other files
-        (``README.md``) and sub-folders (``exports/``) are skipped unless ``recursive=True``.
+        ``.jsonl .ndjson .json .csv .tsv .parquet`` (optionally ``.gz``), and the ``.zip``
+        archives holding one such file (as platforms' downloads do; other archives are skipped
+        with a warning); other files (``README.md``) and sub-folders (``exports/``) are skipped
+        unless ``recursive=True``.
         A file named explicitly is read whatever its suffix (its content decides the format).
     format : str, default "auto"
         ``"auto"`` recognises each file's format from its content (``fl.list_formats()``
@@ -152,7 +154,8 @@ def expand_paths(path_or_paths, *, recursive: bool = False) -> list[Path]:
             if not found:
                 listing = sorted(x.name for x in p.iterdir())[:20]
                 msg = (f"{p}: directory has no readable export files (suffixes {', '.join(READABLE_SUFFIXES)}, "
-                       f"optionally .gz){' in it or its sub-folders' if recursive else ''}. Found: {listing}."
+                       f"optionally .gz, or a .zip holding one){' in it or its sub-folders' if recursive else ''}. "
+                       f"Found: {listing}."
                        f"{'' if recursive else ' Pass recursive=True to read sub-folders.'}")
                 raise UnreadableFileError(msg)
             files.extend(found)
@@ -179,13 +182,41 @@ def _readable(p: Path) -> bool:
         return False
     if name.endswith(".gz"):
         name = name[:-3]
+    if name.endswith(".zip"):
+        return _zip_data_files(p) == 1
     return name.endswith(READABLE_SUFFIXES)
 
 
+def _zip_data_files(p: Path) -> int:
+    """How many files with a readable suffix a zip archive holds (``-1``: not a zip archive), from
+    its directory only; a directory read takes an archive holding one (as ``open_bytes`` reads it)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = [i.filename for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+                     and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return -1
+    if len(names) != 1:
+        return len(names)
+    inner = names[0].lower().removesuffix(".gz")
+    return 1 if inner.endswith(READABLE_SUFFIXES) else 0
+
+
 def _dir_files(d: Path, recursive: bool) -> list[Path]:
+    import warnings
+
     it = d.rglob("*") if recursive else d.iterdir()
-    return sorted(p for p in it if p.is_file() and _readable(p)
-                  and not any(part.startswith(".") for part in p.relative_to(d).parts))
+    files = [p for p in it if p.is_file() and not any(part.startswith(".") for part in p.relative_to(d).parts)]
+    zips = [p for p in files if p.name.lower().endswith(".zip") and not p.name.startswith("_")]
+    skipped = [f"{p.name} ({n} files)" if n > 1 else f"{p.name} ({'not a zip archive' if n < 0 else 'no data file'})"
+               for p in zips if (n := _zip_data_files(p)) != 1]
+    if skipped:
+        warnings.warn(f"{d}: skipped {len(skipped)} zip archive(s) a directory read does not take: "
+                      f"{', '.join(sorted(skipped)[:10])}. A directory read takes a zip holding one export file; "
+                      "unzip the others and read the folder or the files.", UserWarning, stacklevel=5)
+    return sorted(p for p in files if _readable(p))
 
 
 # ---------------------------------------------------------------- reading

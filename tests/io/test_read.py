@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -133,3 +134,66 @@ def test_options_go_to_the_readers_that_take_them(tmp_path):
     assert exact.traces.equals(plain.traces) and exact.spans.equals(plain.spans)
     with pytest.raises(TypeError, match=r"takes option\(s\) \['exactschema'\].*'phoenix': \['exact_schema'\]"):
         fl.read_traces(tmp_path, exactschema=True)
+
+
+def _zip(path, members: dict[str, str]):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+    return path
+
+
+def test_directory_takes_a_zip_holding_one_export_and_warns_about_other_archives(sample_dir):
+    lines = "".join(json.dumps({"trace_id": f"z{i}", "input": "q"}) + "\n" for i in range(2))
+    _zip(sample_dir / "download.zip", {"export/traces_2026.jsonl": lines, "__MACOSX/._traces_2026.jsonl": "x"})
+    _zip(sample_dir / "two.zip", {"a.jsonl": lines, "b.jsonl": lines})
+    _zip(sample_dir / "docs.zip", {"notes.txt": "hello"})
+    (sample_dir / "fake.zip").write_text("not a zip")
+    with pytest.warns(UserWarning, match=r"skipped 3 zip archive.*docs\.zip \(no data file\), fake\.zip "
+                                         r"\(not a zip archive\), two\.zip \(2 files\)") as rec:
+        ts = fl.read_traces(sample_dir)
+    assert rec[0].filename == __file__  # the warning points at the caller
+    assert {"z0", "z1", "t0"} <= set(ts.traces["trace_id"].to_list()) and len(ts.rejects) == 0
+    with pytest.warns(UserWarning, match="skipped 3 zip"):
+        assert [f.name for f in expand_paths(sample_dir) if f.suffix == ".zip"] == ["download.zip"]
+
+
+def test_directory_with_only_an_unreadable_zip_is_a_clear_error(tmp_path):
+    _zip(tmp_path / "two.zip", {"a.csv": "trace_id\nx\n", "b.csv": "trace_id\ny\n"})
+    with pytest.warns(UserWarning, match=r"two\.zip"), pytest.raises(UnreadableFileError, match=r"or a \.zip holding one"):
+        fl.read_traces(tmp_path)
+
+
+_SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+@pytest.mark.parametrize("name", sorted(str(p.relative_to(_SAMPLE)) for p in _SAMPLE.rglob("*")
+                                        if p.is_file() and p.suffix != ".md"))
+def test_every_sample_export_reads_the_same_from_a_one_file_zip(tmp_path, name):
+    """Exports mailed or downloaded as a one-file zip (Parquet, JSONL, JSON and CSV, canonical and every
+    platform)."""
+    import gzip
+    import warnings
+    import zipfile
+
+    src = _SAMPLE / name
+    data = src.read_bytes()
+    inner = src.name.removesuffix(".gz")
+    data = gzip.decompress(data) if src.name.endswith(".gz") else data
+    plain = tmp_path / inner
+    plain.write_bytes(data)
+    packed = tmp_path / f"{inner}.zip"
+    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"export/{inner}", data)
+    with warnings.catch_warnings():  # an annotations file alone warns that its spans are not loaded
+        warnings.simplefilter("ignore", UserWarning)
+        want, got = fl.read_traces(plain), fl.read_traces(packed)
+    for frame in ("traces", "spans", "feedback", "events"):
+        a, b = getattr(want, frame), getattr(got, frame)
+        assert (a is None) == (b is None), frame
+        if a is not None:
+            assert a.equals(b), frame
+    assert len(got.rejects) == len(want.rejects)
+    assert sum(len(getattr(want, f)) for f in ("traces", "spans", "feedback", "events")) > 0  # not an empty read
