@@ -56,6 +56,12 @@ def open_bytes(path: Path) -> bytes:
     return data
 
 
+def zip_data_names(zf) -> list[str]:
+    """The data files of an open ``zipfile.ZipFile``: not folders, macOS resource forks or hidden files."""
+    return [i.filename for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+            and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+
+
 def unzip_single(path: Path, data: bytes) -> bytes:
     """The bytes of the single data file of a zip archive (directories and ``__MACOSX/`` skipped)."""
     import io
@@ -65,8 +71,7 @@ def unzip_single(path: Path, data: bytes) -> bytes:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = [i.filename for i in zf.infolist() if not i.is_dir()
-                     and not i.filename.startswith("__MACOSX/") and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+            names = zip_data_names(zf)
             inner = zf.read(names[0]) if len(names) == 1 else None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         msg = f"{path}: zip data is corrupt or unsupported ({exc}). Unzip it and pass the file inside."
@@ -274,8 +279,7 @@ def _zip_magic(path: Path) -> bytes | None:
 
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [i.filename for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
-                     and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+            names = zip_data_names(zf)
             if len(names) != 1:
                 return None
             with zf.open(names[0]) as fh:

@@ -192,10 +192,11 @@ def _zip_data_files(p: Path) -> int:
     its directory only; a directory read takes an archive holding one (as ``open_bytes`` reads it)."""
     import zipfile
 
+    from feedback_lab.io._common import zip_data_names
+
     try:
         with zipfile.ZipFile(p) as zf:
-            names = [i.filename for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
-                     and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+            names = zip_data_names(zf)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return -1
     if len(names) != 1:
