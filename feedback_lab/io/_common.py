@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from feedback_lab.io._timestamps import parse_timestamps, to_utc
+from feedback_lab.io._zstd import decompress_zstd, is_zstd
 
 __all__ = [
     "RAW_LIMIT",
@@ -35,7 +36,8 @@ RAW_LIMIT = 10_000
 
 
 def open_bytes(path: Path) -> bytes:
-    """The whole file as bytes, gunzipped when needed; a zip archive gives its one data file.
+    """The whole file as bytes, gunzipped (or zstd-decompressed, see :mod:`._zstd`) when needed; a zip
+    archive gives its one data file.
 
     Zip: exports mailed as a one-file archive (Latitude's traces export is
     ``project_traces_traces_export_<time>.zip`` holding one CSV) are read without unpacking;
@@ -45,6 +47,8 @@ def open_bytes(path: Path) -> bytes:
     data = path.read_bytes()
     if data[:4] == b"PK\x03\x04":
         return unzip_single(path, data)
+    if is_zstd(data[:8]):  # the OpenTelemetry Collector's file exporter with compression: zstd
+        return decompress_zstd(path, data)
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)

@@ -27,7 +27,7 @@ from feedback_lab.schema import FRAMES, TraceSet, conform
 
 __all__ = ["expand_paths", "read_feedback", "read_traces"]
 
-#: suffixes a directory read picks up (``.gz`` only on top of one of the others)
+#: suffixes a directory read picks up (``.gz`` and ``.zst`` only on top of one of the others)
 READABLE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
 
 
@@ -47,7 +47,7 @@ def read_traces(
     path_or_paths : str, Path or list of them
         Files, directories or glob patterns (``"exports/*.jsonl"``, ``"data/**/*.json"``). A
         directory contributes the files directly inside it whose suffix is one of
-        ``.jsonl .ndjson .json .csv .tsv .parquet`` (optionally ``.gz``), and the ``.zip``
+        ``.jsonl .ndjson .json .csv .tsv .parquet`` (optionally ``.gz`` or ``.zst``), and the ``.zip``
         archives holding one such file (as platforms' downloads do; other archives are skipped
         with a warning); other files (``README.md``) and sub-folders (``exports/``) are skipped
         unless ``recursive=True``.
@@ -154,7 +154,7 @@ def expand_paths(path_or_paths, *, recursive: bool = False) -> list[Path]:
             if not found:
                 listing = sorted(x.name for x in p.iterdir())[:20]
                 msg = (f"{p}: directory has no readable export files (suffixes {', '.join(READABLE_SUFFIXES)}, "
-                       f"optionally .gz, or a .zip holding one){' in it or its sub-folders' if recursive else ''}. "
+                       f"optionally .gz or .zst, or a .zip holding one){' in it or its sub-folders' if recursive else ''}. "
                        f"Found: {listing}."
                        f"{'' if recursive else ' Pass recursive=True to read sub-folders.'}")
                 raise UnreadableFileError(msg)
@@ -180,8 +180,7 @@ def _readable(p: Path) -> bool:
     name = p.name.lower()
     if name.startswith((".", "_")):
         return False
-    if name.endswith(".gz"):
-        name = name[:-3]
+    name = name.removesuffix(".gz").removesuffix(".zst")
     if name.endswith(".zip"):
         return _zip_data_files(p) == 1
     return name.endswith(READABLE_SUFFIXES)

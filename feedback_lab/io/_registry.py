@@ -143,7 +143,8 @@ def list_formats() -> list[tuple[str, str]]:
 
 
 def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
-    """The first ``n`` bytes of ``path``, gunzipped (unzipped for a one-file zip); errors name the file."""
+    """The first ``n`` bytes of ``path``, gunzipped (unzipped for a one-file zip, decompressed for zstd);
+    errors name the file."""
     import gzip
 
     path = Path(path)
@@ -163,6 +164,10 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
         from feedback_lab.io._common import unzip_single
 
         return unzip_single(path, path.read_bytes())[:n]
+    from feedback_lab.io._zstd import decompress_zstd, is_zstd
+
+    if is_zstd(head[:8]):
+        return decompress_zstd(path, path.read_bytes())[:n]
     if head[:2] == b"\x1f\x8b":
         try:
             with gzip.open(path, "rb") as fh:

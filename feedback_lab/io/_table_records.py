@@ -33,19 +33,17 @@ __all__ = ["is_table", "table_records"]
 
 
 def is_table(path: Path) -> bool:
-    """True for a Parquet file, or a file (also gzipped or a one-file zip) whose first byte is not
+    """True for a Parquet file, or a file (also gzipped, zstd or a one-file zip) whose first byte is not
     ``{`` or ``[`` (a CSV file, not JSON)."""
+    from feedback_lab.exceptions import UnreadableFileError
+    from feedback_lab.io._registry import read_head
+
     if is_parquet(path):
         return True
     try:
-        with Path(path).open("rb") as fh:
-            magic = fh.read(4)
-    except OSError:
+        head = read_head(Path(path), 64)  # gunzipped, unzipped or zstd-decompressed
+    except UnreadableFileError:
         return False
-    if magic[:2] == b"\x1f\x8b" or magic == b"PK\x03\x04":
-        head = open_bytes(Path(path))[:64]
-    else:
-        head = magic
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"[", b"")
 
 

@@ -1,0 +1,106 @@
+"""zstd-compressed exports: the OpenTelemetry Collector's ``file`` exporter with ``compression: zstd``
+(the only compression it offers), and any JSONL/JSON/CSV file compressed with ``zstd``.
+
+The exporter writes one of two layouts (``exporter/fileexporter/file_writer.go`` in
+opentelemetry-collector-contrib):
+
+- *native* (feature gate ``exporter.file.nativeCompression``): the file is one zstd stream, with
+  ``format: json`` holding one OTLP/JSON request per line, as without compression;
+- *legacy* (the gate off): every request is compressed on its own and written after 4 bytes giving
+  its compressed length (big-endian ``uint32``); ``zstd -d`` cannot read such a file.
+
+Both give the JSON lines back. ``format: proto`` (binary protobuf messages) is not read: the error
+says to export with ``format: json``. Decompression uses the standard library's ``compression.zstd``
+(Python 3.14) or else the ``zstandard`` package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["ZSTD_MAGIC", "decompress_zstd", "is_zstd"]
+
+#: the 4 bytes every zstd frame starts with
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def is_zstd(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is zstd: one stream, or length-prefixed frames.
+
+    Examples
+    --------
+    >>> is_zstd(ZSTD_MAGIC + b"..."), is_zstd(b"\\x00\\x00\\x00\\x2a" + ZSTD_MAGIC), is_zstd(b'{"a": 1}')
+    (True, True, False)
+    """
+    return head[:4] == ZSTD_MAGIC or head[4:8] == ZSTD_MAGIC
+
+
+def _decompressor():
+    """``bytes -> bytes`` for a zstd stream of one or more frames."""
+    try:
+        from compression import zstd  # Python 3.14+
+
+        return zstd.decompress
+    except ImportError:
+        pass
+    try:
+        import zstandard
+    except ImportError:
+        return None
+
+    def decompress(data: bytes) -> bytes:
+        import io
+
+        with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True) as r:
+            return r.read()
+
+    return decompress
+
+
+def decompress_zstd(path: Path, data: bytes) -> bytes:
+    """The content of a zstd file in either layout; JSON requests of the legacy layout one per line.
+
+    Raises :class:`~feedback_lab.exceptions.UnreadableFileError` naming the file (and the byte
+    offset of a bad frame) for corrupt or truncated data, protobuf content, or when no zstd
+    decompressor is installed.
+    """
+    from feedback_lab.exceptions import UnreadableFileError
+
+    decompress = _decompressor()
+    if decompress is None:
+        msg = (f"{path}: zstd-compressed (e.g. the OpenTelemetry Collector's file exporter with compression: zstd). "
+               "Install the 'zstandard' package (pip install zstandard), or decompress it first with `zstd -d`.")
+        raise UnreadableFileError(msg)
+    if data[:4] == ZSTD_MAGIC:
+        try:
+            out = decompress(data)
+        except Exception as exc:  # zstandard.ZstdError, compression.zstd.ZstdError
+            msg = f"{path}: zstd data is corrupt or truncated ({exc}). Re-export or re-copy the file."
+            raise UnreadableFileError(msg) from exc
+    else:
+        parts, pos = [], 0
+        while pos < len(data):
+            size = int.from_bytes(data[pos:pos + 4], "big")
+            frame = data[pos + 4:pos + 4 + size]
+            if len(frame) < size or frame[:4] != ZSTD_MAGIC:
+                msg = (f"{path}: the length-prefixed zstd message at byte {pos} is truncated or not zstd "
+                       f"({len(parts)} message(s) before it read). The Collector may still be writing the file; "
+                       "copy it again once the Collector has flushed or rotated it.")
+                raise UnreadableFileError(msg)
+            try:
+                parts.append(decompress(frame).rstrip(b"\n"))
+            except Exception as exc:
+                msg = f"{path}: the zstd message at byte {pos} is corrupt ({exc}). Re-export or re-copy the file."
+                raise UnreadableFileError(msg) from exc
+            pos += 4 + size
+        out = b"\n".join(parts) + b"\n"
+    head = out[:4096]
+    if head[:4] == b"PAR1":
+        msg = (f"{path}: a Parquet file compressed with zstd. Parquet files are compressed inside already: "
+               "decompress it (`zstd -d`) and read the .parquet file.")
+        raise UnreadableFileError(msg)
+    if any(b < 0x20 and b not in (9, 10, 13) for b in head):  # text has no control bytes; protobuf does
+        msg = (f"{path}: zstd-compressed binary content, most likely the file exporter's 'format: proto' "
+               "(protobuf), which feedback_lab does not read. Export with 'format: json' instead.")
+        raise UnreadableFileError(msg)
+    return out
