@@ -75,6 +75,31 @@ def test_fuzz_canonical_csv_json_gzip(recs, cut, junk):
     _read(_mutate(csv.encode(), cut, junk), "f.csv")
     _read(_mutate(json.dumps(recs).encode(), cut, junk), "f.json")
     _read(gzip.compress(json.dumps(recs).encode())[: max(1, cut % 200)], "f.jsonl.gz")
+    _read(_mutate(_zipped(json.dumps(recs).encode()), cut, junk), "f.zip")
+    lines = b"\n".join(json.dumps(r).encode() for r in recs)
+    _read(_mutate(_zstd_stream(lines), cut, junk), "f.jsonl.zst")
+    _read(_zstd_stream(lines)[: max(1, cut % 120)], "cut.jsonl.zst")
+    _read(_mutate(_zstd_frames([json.dumps(r).encode() for r in recs]), cut, junk), "otel.json")
+
+
+def _zipped(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("export/f.json", data)
+    return buf.getvalue()
+
+
+def _zstd_stream(data: bytes) -> bytes:
+    zstandard = pytest.importorskip("zstandard")
+    return zstandard.ZstdCompressor().compress(data)
+
+
+def _zstd_frames(messages: list[bytes]) -> bytes:
+    """The OpenTelemetry Collector file exporter's legacy zstd layout: a 4-byte length, then the frame."""
+    return b"".join(len(f).to_bytes(4, "big") + f for f in map(_zstd_stream, messages))
 
 
 @SETTINGS
