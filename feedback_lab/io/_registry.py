@@ -164,10 +164,10 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
         from feedback_lab.io._common import unzip_single
 
         return unzip_single(path, path.read_bytes())[:n]
-    from feedback_lab.io._zstd import decompress_zstd, is_zstd
+    from feedback_lab.io._zstd import is_zstd, zstd_head
 
     if is_zstd(head[:8]):
-        return decompress_zstd(path, path.read_bytes())[:n]
+        return zstd_head(path, n)
     if head[:2] == b"\x1f\x8b":
         try:
             with gzip.open(path, "rb") as fh:

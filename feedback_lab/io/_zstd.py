@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ZSTD_MAGIC", "decompress_zstd", "is_zstd"]
+__all__ = ["ZSTD_MAGIC", "decompress_zstd", "is_zstd", "zstd_head"]
 
 #: the 4 bytes every zstd frame starts with
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -36,11 +36,18 @@ def is_zstd(head: bytes) -> bool:
 
 
 def _decompressor():
-    """``bytes -> bytes`` for a zstd stream of one or more frames."""
+    """``(data, limit) -> bytes``: the content of a zstd stream of one or more frames (its first
+    ``limit`` bytes, or all of it for ``-1``); ``None`` when no zstd decompressor is installed."""
+    import io
+
     try:
         from compression import zstd  # Python 3.14+
 
-        return zstd.decompress
+        def decompress(data: bytes, limit: int = -1) -> bytes:
+            with zstd.ZstdFile(io.BytesIO(data)) as r:
+                return r.read(limit)
+
+        return decompress
     except ImportError:
         pass
     try:
@@ -48,16 +55,31 @@ def _decompressor():
     except ImportError:
         return None
 
-    def decompress(data: bytes) -> bytes:
-        import io
-
+    def decompress(data: bytes, limit: int = -1) -> bytes:
         with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True) as r:
-            return r.read()
+            return r.read(limit)
 
     return decompress
 
 
-def decompress_zstd(path: Path, data: bytes) -> bytes:
+def zstd_head(path: Path, n: int) -> bytes:
+    """The first ``n`` bytes of the content of a zstd file (for sniffing); of a single stream (the
+    usual layout) without decompressing the rest.
+
+    Examples
+    --------
+    >>> import tempfile, zstandard
+    >>> p = Path(tempfile.mkdtemp()) / "t.jsonl.zst"
+    >>> _ = p.write_bytes(zstandard.ZstdCompressor().compress(b'{"trace_id": "a"}\\n' * 1000))
+    >>> zstd_head(p, 17)
+    b'{"trace_id": "a"}'
+    """
+    data = Path(path).read_bytes()
+    # one stream: only its first n bytes are decompressed; the legacy layout's messages are read whole
+    return decompress_zstd(path, data, limit=n if data[:4] == ZSTD_MAGIC else -1)[:n]
+
+
+def decompress_zstd(path: Path, data: bytes, *, limit: int = -1) -> bytes:
     """The content of a zstd file in either layout; JSON requests of the legacy layout one per line.
 
     Raises :class:`~feedback_lab.exceptions.UnreadableFileError` naming the file (and the byte
@@ -73,7 +95,7 @@ def decompress_zstd(path: Path, data: bytes) -> bytes:
         raise UnreadableFileError(msg)
     if data[:4] == ZSTD_MAGIC:
         try:
-            out = decompress(data)
+            out = decompress(data, limit)
         except Exception as exc:  # zstandard.ZstdError, compression.zstd.ZstdError
             msg = f"{path}: zstd data is corrupt or truncated ({exc}). Re-export or re-copy the file."
             raise UnreadableFileError(msg) from exc
@@ -88,7 +110,7 @@ def decompress_zstd(path: Path, data: bytes) -> bytes:
                        "copy it again once the Collector has flushed or rotated it.")
                 raise UnreadableFileError(msg)
             try:
-                parts.append(decompress(frame).rstrip(b"\n"))
+                parts.append(decompress(frame, -1).rstrip(b"\n"))
             except Exception as exc:
                 msg = f"{path}: the zstd message at byte {pos} is corrupt ({exc}). Re-export or re-copy the file."
                 raise UnreadableFileError(msg) from exc
