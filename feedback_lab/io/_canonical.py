@@ -37,7 +37,6 @@ from feedback_lab.io._common import (
 )
 from feedback_lab.io._registry import Format
 from feedback_lab.io._tabular import frames_from_table
-from feedback_lab.io._zstd import is_zstd
 
 __all__ = ["FORMAT", "read_canonical"]
 
@@ -116,8 +115,6 @@ def read_canonical(paths, *, column_map: Mapping[str, str] | None = None, frame:
 
 
 def _read_file(path: Path, column_map, frame, exact_schema: bool = False):
-    with path.open("rb") as fh:
-        head = fh.read(8)
     if is_parquet(path):
         try:
             df = read_parquet(path)
@@ -126,9 +123,12 @@ def _read_file(path: Path, column_map, frame, exact_schema: bool = False):
         return _finish(df.with_row_index("_row"), path, column_map, frame, kind="parquet", data=None)
     from feedback_lab.io._registry import read_head
 
-    text_start = read_head(path, 64 * 1024).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    with path.open("rb") as fh:
+        raw = fh.read(64 * 1024)
+    content = read_head(path, 64 * 1024)
+    text_start = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if text_start == b"{":  # JSONL: plain files go to polars by path (no copy in Python)
-        packed = head[:2] == b"\x1f\x8b" or head[:4] == b"PK\x03\x04" or is_zstd(head)  # gzip, zip or zstd
+        packed = content != raw  # gzip, zstd, a zip or tar archive: polars reads the unpacked bytes
         return _read_jsonl(path, Source(path, open_bytes(path) if packed else None), column_map, frame, exact_schema)
     data = open_bytes(path)
     if text_start == b"[":

@@ -37,7 +37,7 @@ RAW_LIMIT = 10_000
 
 def open_bytes(path: Path) -> bytes:
     """The whole file as bytes, gunzipped (or zstd-decompressed, see :mod:`._zstd`) when needed; a zip
-    archive gives its one data file.
+    or tar archive (``.tar.gz`` too) gives its one data file.
 
     Zip: exports mailed as a one-file archive (Latitude's traces export is
     ``project_traces_traces_export_<time>.zip`` holding one CSV) are read without unpacking;
@@ -57,7 +57,37 @@ def open_bytes(path: Path) -> bytes:
 
             msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."
             raise UnreadableFileError(msg) from exc
+    if is_tar(data):
+        return untar_single(path, data)
     return data
+
+
+def is_tar(head: bytes) -> bool:
+    """Whether bytes start a tar archive (POSIX ``ustar`` magic at offset 257)."""
+    return head[257:262] == b"ustar"
+
+
+def untar_single(path: Path, data: bytes) -> bytes:
+    """The bytes of the single data file of a tar archive (also inside gzip: ``.tar.gz``)."""
+    import io
+    import tarfile
+
+    from feedback_lab.exceptions import UnreadableFileError
+
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+            members = [m for m in tf.getmembers() if m.isfile() and not m.name.rsplit("/", 1)[-1].startswith(".")]
+            fh = tf.extractfile(members[0]) if len(members) == 1 else None
+            inner = fh.read() if fh is not None else None
+    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        msg = f"{path}: tar data is corrupt or unsupported ({exc}). Extract it and pass the file inside."
+        raise UnreadableFileError(msg) from exc
+    if inner is None:
+        names = [m.name for m in members][:10]
+        msg = (f"{path}: a tar archive with {len(members)} data files {names}; read_traces reads an archive "
+               "holding one export file. Extract it (tar xf) and pass the folder or the files.")
+        raise UnreadableFileError(msg)
+    return inner
 
 
 def zip_data_names(zf) -> list[str]:
@@ -293,23 +323,33 @@ def _zip_magic(path: Path) -> bytes | None:
 
 
 def is_parquet(path: Path) -> bool:
-    """True when ``path`` starts with Parquet's magic bytes (whatever its name), or is a zip archive
-    holding one Parquet file."""
+    """True when ``path`` starts with Parquet's magic bytes (whatever its name), or holds a Parquet
+    file compressed (gzip, zstd) or alone in a zip or tar archive."""
+    from feedback_lab.exceptions import UnreadableFileError
+    from feedback_lab.io._registry import read_head
+
     try:
         with Path(path).open("rb") as fh:
             magic = fh.read(4)
     except OSError:
         return False
-    return magic == b"PAR1" or (magic == b"PK\x03\x04" and _zip_magic(path) == b"PAR1")
+    if magic == b"PAR1":
+        return True
+    if magic == b"PK\x03\x04":
+        return _zip_magic(path) == b"PAR1"
+    try:
+        return read_head(path, 4) == b"PAR1"  # unpacked: gzip, zstd, tar
+    except UnreadableFileError:
+        return False
 
 
 def _parquet_source(path: Path):
-    """What polars reads a Parquet file from: its path, or the bytes of a one-file zip archive."""
+    """What polars reads a Parquet file from: its path, or the unpacked bytes (see :func:`is_parquet`)."""
     import io
 
     with Path(path).open("rb") as fh:
-        zipped = fh.read(4) == b"PK\x03\x04"
-    return io.BytesIO(open_bytes(path)) if zipped else path
+        plain = fh.read(4) == b"PAR1"
+    return path if plain else io.BytesIO(open_bytes(path))
 
 
 def parquet_columns(path: Path) -> list[str] | None:

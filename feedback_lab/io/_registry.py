@@ -143,8 +143,8 @@ def list_formats() -> list[tuple[str, str]]:
 
 
 def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
-    """The first ``n`` bytes of ``path``, gunzipped (unzipped for a one-file zip, decompressed for zstd);
-    errors name the file."""
+    """The first ``n`` bytes of ``path``, gunzipped (unpacked for a one-file zip or tar, decompressed
+    for zstd); errors name the file."""
     import gzip
 
     path = Path(path)
@@ -156,7 +156,7 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
         raise UnreadableFileError(msg)
     try:
         with path.open("rb") as fh:
-            head = fh.read(n)
+            head = fh.read(max(n, 512))  # a tar header is 512 bytes
     except OSError as exc:
         msg = f"{path}: cannot be read ({exc})."
         raise UnreadableFileError(msg) from exc
@@ -171,14 +171,18 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
     if head[:2] == b"\x1f\x8b":
         try:
             with gzip.open(path, "rb") as fh:
-                head = fh.read(n)
+                head = fh.read(max(n, 512))
         except (OSError, EOFError, ValueError) as exc:
             msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."
             raise UnreadableFileError(msg) from exc
         except Exception as exc:  # zlib.error
             msg = f"{path}: gzip data is corrupt ({exc}). Re-export or re-download the file."
             raise UnreadableFileError(msg) from exc
-    return head
+    from feedback_lab.io._common import is_tar, open_bytes
+
+    if is_tar(head):  # a one-file tar archive, also .tar.gz (see open_bytes)
+        return open_bytes(path)[:n]
+    return head[:n]
 
 
 def sniff_format(path: str | Path) -> str:

@@ -117,10 +117,8 @@ def decompress_zstd(path: Path, data: bytes, *, limit: int = -1) -> bytes:
             pos += 4 + size
         out = b"\n".join(parts) + b"\n"
     head = out[:4096]
-    if head[:4] == b"PAR1":
-        msg = (f"{path}: a Parquet file compressed with zstd. Parquet files are compressed inside already: "
-               "decompress it (`zstd -d`) and read the .parquet file.")
-        raise UnreadableFileError(msg)
+    if head[:4] == b"PAR1":  # a Parquet file compressed once more
+        return out
     if any(b < 0x20 and b not in (9, 10, 13) for b in head):  # text has no control bytes; protobuf does
         msg = (f"{path}: zstd-compressed binary content, most likely the file exporter's 'format: proto' "
                "(protobuf), which feedback_lab does not read. Export with 'format: json' instead.")

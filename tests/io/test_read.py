@@ -169,14 +169,36 @@ def test_directory_with_only_an_unreadable_zip_is_a_clear_error(tmp_path):
 _SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
+def _pack(container: str, inner: str, data: bytes, out: Path) -> Path:
+    """``data`` as the file ``inner`` in a zip or tar.gz archive, or zstd-compressed."""
+    import gzip
+    import io
+    import tarfile
+    import zipfile
+
+    if container == "zip":
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"export/{inner}", data)
+    elif container == "tar.gz":
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tf:
+            info = tarfile.TarInfo(f"export/{inner}")
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+        out.write_bytes(gzip.compress(buf.getvalue()))
+    else:
+        out.write_bytes(pytest.importorskip("zstandard").ZstdCompressor().compress(data))
+    return out
+
+
+@pytest.mark.parametrize("container", ["zip", "tar.gz", "zst"])
 @pytest.mark.parametrize("name", sorted(str(p.relative_to(_SAMPLE)) for p in _SAMPLE.rglob("*")
                                         if p.is_file() and p.suffix != ".md"))
-def test_every_sample_export_reads_the_same_from_a_one_file_zip(tmp_path, name):
-    """Exports mailed or downloaded as a one-file zip (Parquet, JSONL, JSON and CSV, canonical and every
-    platform)."""
+def test_every_sample_export_reads_the_same_from_an_archive(tmp_path, name, container):
+    """Exports mailed or downloaded as a one-file zip or tar.gz, or compressed with zstd (Parquet,
+    JSONL, JSON and CSV, canonical and every platform), read like the file itself."""
     import gzip
     import warnings
-    import zipfile
 
     src = _SAMPLE / name
     data = src.read_bytes()
@@ -184,9 +206,7 @@ def test_every_sample_export_reads_the_same_from_a_one_file_zip(tmp_path, name):
     data = gzip.decompress(data) if src.name.endswith(".gz") else data
     plain = tmp_path / inner
     plain.write_bytes(data)
-    packed = tmp_path / f"{inner}.zip"
-    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(f"export/{inner}", data)
+    packed = _pack(container, inner, data, tmp_path / f"{inner}.{container}")
     with warnings.catch_warnings():  # an annotations file alone warns that its spans are not loaded
         warnings.simplefilter("ignore", UserWarning)
         want, got = fl.read_traces(plain), fl.read_traces(packed)
@@ -197,3 +217,17 @@ def test_every_sample_export_reads_the_same_from_a_one_file_zip(tmp_path, name):
             assert a.equals(b), frame
     assert len(got.rejects) == len(want.rejects)
     assert sum(len(getattr(want, f)) for f in ("traces", "spans", "feedback", "events")) > 0  # not an empty read
+
+
+def test_archive_with_several_files_is_a_clear_error(tmp_path):
+    import io
+    import tarfile
+
+    p = tmp_path / "two.tar"
+    with tarfile.open(p, "w") as tf:
+        for n in ("a.jsonl", "b.jsonl"):
+            info = tarfile.TarInfo(n)
+            info.size = 2
+            tf.addfile(info, io.BytesIO(b"{}"))
+    with pytest.raises(UnreadableFileError, match=r"two\.tar: a tar archive with 2 data files \['a\.jsonl', 'b\.jsonl'\]"):
+        fl.read_traces(p)

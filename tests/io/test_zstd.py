@@ -89,13 +89,6 @@ def test_truncated_legacy_message_names_the_byte_offset(tmp_path):
         fl.read_traces(p, format="otel")
 
 
-def test_zstd_parquet_is_a_clear_error(tmp_path):
-    p = tmp_path / "spans.parquet.zst"
-    p.write_bytes(zstandard.ZstdCompressor().compress((SAMPLE / "exports" / "phoenix" / "spans.parquet").read_bytes()))
-    with pytest.raises(UnreadableFileError, match=r"spans\.parquet\.zst: a Parquet file compressed with zstd"):
-        fl.read_traces(p)
-
-
 def test_without_a_zstd_decompressor_the_error_says_what_to_install(tmp_path, monkeypatch):
     p = tmp_path / "traces.json"
     p.write_bytes(zstandard.ZstdCompressor().compress(b"\n".join(_lines()[:2])))
