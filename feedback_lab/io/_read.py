@@ -48,9 +48,10 @@ def read_traces(
         Files, directories or glob patterns (``"exports/*.jsonl"``, ``"data/**/*.json"``). A
         directory contributes the files directly inside it whose suffix is one of
         ``.jsonl .ndjson .json .csv .tsv .parquet`` (optionally ``.gz`` or ``.zst``), and the ``.zip``
-        archives holding one such file (as platforms' downloads do; other archives are skipped
-        with a warning); other files (``README.md``) and sub-folders (``exports/``) are skipped
-        unless ``recursive=True``.
+        archives holding such files (a zip without one is skipped with a warning); other files
+        (``README.md``) and sub-folders (``exports/``) are skipped unless ``recursive=True``.
+        A zip, tar or tar.gz archive holding several files reads like the folder it was made
+        from; rejects name its files ``<archive>/<member>``.
         A file named explicitly is read whatever its suffix (its content decides the format).
     format : str, default "auto"
         ``"auto"`` recognises each file's format from its content (``fl.list_formats()``
@@ -154,7 +155,7 @@ def expand_paths(path_or_paths, *, recursive: bool = False) -> list[Path]:
             if not found:
                 listing = sorted(x.name for x in p.iterdir())[:20]
                 msg = (f"{p}: directory has no readable export files (suffixes {', '.join(READABLE_SUFFIXES)}, "
-                       f"optionally .gz or .zst, or a .zip holding one){' in it or its sub-folders' if recursive else ''}. "
+                       f"optionally .gz or .zst, or .zip archives of them){' in it or its sub-folders' if recursive else ''}. "
                        f"Found: {listing}."
                        f"{'' if recursive else ' Pass recursive=True to read sub-folders.'}")
                 raise UnreadableFileError(msg)
@@ -182,26 +183,14 @@ def _readable(p: Path) -> bool:
         return False
     name = name.removesuffix(".gz").removesuffix(".zst")
     if name.endswith(".zip"):
-        return _zip_data_files(p) == 1
+        return bool(_zip_members(p))
     return name.endswith(READABLE_SUFFIXES)
 
 
-def _zip_data_files(p: Path) -> int:
-    """How many files with a readable suffix a zip archive holds (``-1``: not a zip archive), from
-    its directory only; a directory read takes an archive holding one (as ``open_bytes`` reads it)."""
-    import zipfile
+def _zip_members(p: Path) -> list[str] | None:
+    from feedback_lab.io._archives import data_members
 
-    from feedback_lab.io._common import zip_data_names
-
-    try:
-        with zipfile.ZipFile(p) as zf:
-            names = zip_data_names(zf)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return -1
-    if len(names) != 1:
-        return len(names)
-    inner = names[0].lower().removesuffix(".gz")
-    return 1 if inner.endswith(READABLE_SUFFIXES) else 0
+    return data_members(p) if p.name.lower().endswith(".zip") else None
 
 
 def _dir_files(d: Path, recursive: bool) -> list[Path]:
@@ -210,23 +199,36 @@ def _dir_files(d: Path, recursive: bool) -> list[Path]:
     it = d.rglob("*") if recursive else d.iterdir()
     files = [p for p in it if p.is_file() and not any(part.startswith(".") for part in p.relative_to(d).parts)]
     zips = [p for p in files if p.name.lower().endswith(".zip") and not p.name.startswith("_")]
-    skipped = [f"{p.name} ({n} files)" if n > 1 else f"{p.name} ({'not a zip archive' if n < 0 else 'no data file'})"
-               for p in zips if (n := _zip_data_files(p)) != 1]
+    skipped = [f"{p.name} ({'not a zip archive' if m is None else 'no export file'})"
+               for p in zips if not (m := _zip_members(p))]
     if skipped:
-        warnings.warn(f"{d}: skipped {len(skipped)} zip archive(s) a directory read does not take: "
-                      f"{', '.join(sorted(skipped)[:10])}. A directory read takes a zip holding one export file; "
-                      "unzip the others and read the folder or the files.", UserWarning, stacklevel=5)
+        warnings.warn(f"{d}: skipped {len(skipped)} zip archive(s) holding no export file: "
+                      f"{', '.join(sorted(skipped)[:10])}.", UserWarning, stacklevel=5)
     return sorted(p for p in files if _readable(p))
 
 
 # ---------------------------------------------------------------- reading
 def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> TraceSet:
+    from feedback_lab.io._archives import unpacked
+
+    files = expand_paths(path_or_paths, recursive=recursive)
+    with unpacked(files) as (files, rename):  # archives holding several files: read like their folder
+        try:
+            return _read_files(files, format=format, column_map=column_map, options=options, frame=frame,
+                               rename=rename)
+        except FeedbackLabError as exc:
+            msg = rename(str(exc))
+            if msg == str(exc):
+                raise
+            raise type(exc)(msg) from exc
+
+
+def _read_files(files: list[Path], *, format, column_map, options, frame, rename) -> TraceSet:
     import polars as pl
 
     from feedback_lab.io._common import polars_failures
     from feedback_lab.io._registry import get_format, sniff_format
 
-    files = expand_paths(path_or_paths, recursive=recursive)
     collected: dict[str, list] = {name: [] for name in FRAMES}
     line_of: dict[str, Any] = {}  # file -> callable(rows) -> lines, for readers that report rows lazily
     groups: list[tuple[object, list[Path]]] = []  # (format, files) in first-seen order
@@ -292,6 +294,9 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
     if extra:
         frames["rejects"] = pl.concat([x for x in (frames["rejects"], *extra) if x is not None],
                                       how="diagonal_relaxed")
+    if frames["rejects"] is not None:  # a file unpacked from an archive is named <archive>/<member>
+        frames["rejects"] = frames["rejects"].with_columns(
+            pl.col("file").map_elements(rename, return_dtype=pl.String, skip_nulls=True))
     out = {}
     for name, df in frames.items():
         df = conform(df, name)

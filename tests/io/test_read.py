@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -145,25 +148,75 @@ def _zip(path, members: dict[str, str]):
     return path
 
 
-def test_directory_takes_a_zip_holding_one_export_and_warns_about_other_archives(sample_dir):
+def test_directory_takes_zips_of_exports_and_warns_about_other_zips(sample_dir):
     lines = "".join(json.dumps({"trace_id": f"z{i}", "input": "q"}) + "\n" for i in range(2))
     _zip(sample_dir / "download.zip", {"export/traces_2026.jsonl": lines, "__MACOSX/._traces_2026.jsonl": "x"})
-    _zip(sample_dir / "two.zip", {"a.jsonl": lines, "b.jsonl": lines})
+    _zip(sample_dir / "two.zip", {"a.jsonl": lines.replace("z", "a"), "b.jsonl": lines.replace("z", "b"),
+                                  "README.md": "# export"})
     _zip(sample_dir / "docs.zip", {"notes.txt": "hello"})
     (sample_dir / "fake.zip").write_text("not a zip")
-    with pytest.warns(UserWarning, match=r"skipped 3 zip archive.*docs\.zip \(no data file\), fake\.zip "
-                                         r"\(not a zip archive\), two\.zip \(2 files\)") as rec:
+    with pytest.warns(UserWarning, match=r"skipped 2 zip archive.*docs\.zip \(no export file\), fake\.zip "
+                                         r"\(not a zip archive\)") as rec:
         ts = fl.read_traces(sample_dir)
     assert rec[0].filename == __file__  # the warning points at the caller
-    assert {"z0", "z1", "t0"} <= set(ts.traces["trace_id"].to_list()) and len(ts.rejects) == 0
-    with pytest.warns(UserWarning, match="skipped 3 zip"):
-        assert [f.name for f in expand_paths(sample_dir) if f.suffix == ".zip"] == ["download.zip"]
+    assert {"z0", "z1", "a0", "a1", "b0", "b1", "t0"} <= set(ts.traces["trace_id"].to_list()) and len(ts.rejects) == 0
+    with pytest.warns(UserWarning, match="skipped 2 zip"):
+        assert [f.name for f in expand_paths(sample_dir) if f.suffix == ".zip"] == ["download.zip", "two.zip"]
 
 
-def test_directory_with_only_an_unreadable_zip_is_a_clear_error(tmp_path):
-    _zip(tmp_path / "two.zip", {"a.csv": "trace_id\nx\n", "b.csv": "trace_id\ny\n"})
-    with pytest.warns(UserWarning, match=r"two\.zip"), pytest.raises(UnreadableFileError, match=r"or a \.zip holding one"):
+def test_directory_with_only_a_zip_without_exports_is_a_clear_error(tmp_path):
+    _zip(tmp_path / "docs.zip", {"a.txt": "x", "b.txt": "y"})
+    with pytest.warns(UserWarning, match=r"docs\.zip"), \
+            pytest.raises(UnreadableFileError, match=r"or \.zip archives of them"):
         fl.read_traces(tmp_path)
+
+
+@pytest.mark.parametrize("container", ["zip", "tar", "tar.gz"])
+def test_archive_of_several_files_reads_like_its_folder(tmp_path, container):
+    """A zip/tar of a folder of exports (here LangSmith runs in two parts, plus their feedback and a
+    README) reads like the folder; rejects name the member inside the archive."""
+    import io
+    import tarfile
+
+    runs = [{"id": f"r{i}", "trace_id": f"r{i}", "run_type": "chain", "name": "qa", "inputs": {"question": f"q{i}"},
+             "outputs": {"answer": f"a{i}"}, "start_time": "2026-01-01T00:00:00Z", "end_time": "2026-01-01T00:00:01Z"}
+            for i in range(4)]
+    members = {"export/runs/part-0.jsonl": "".join(json.dumps(r) + "\n" for r in runs[:2]),
+               "export/runs/part-1.jsonl": "".join(json.dumps(r) + "\n" for r in runs[2:]) + "{not json\n",
+               "export/feedback.jsonl": json.dumps({"id": "f1", "run_id": "r3", "key": "correct", "score": 1}) + "\n",
+               "export/README.md": "# LangSmith export", "export/.DS_Store": "x", "../evil.jsonl": "{}\n"}
+    folder = tmp_path / "folder"
+    for name, text in members.items():
+        if name.startswith("export/") and name.endswith(".jsonl"):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text)
+    del members["../evil.jsonl"]  # the archive's member escaping its folder is tested apart
+    archive = tmp_path / f"export.{container}"
+    if container == "zip":
+        _zip(archive, members)
+    else:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tf:
+            for name, text in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(text.encode())
+                tf.addfile(info, io.BytesIO(text.encode()))
+        archive.write_bytes(gzip.compress(buf.getvalue()) if container == "tar.gz" else buf.getvalue())
+    want, got = fl.read_traces(folder, recursive=True), fl.read_traces(archive)
+    assert want.traces.equals(got.traces) and want.feedback.equals(got.feedback) and len(got.traces) == 4
+    assert got.rejects.select("file", "line").rows() == [(f"{archive}/export/runs/part-1.jsonl", 3)]
+
+
+def test_archive_members_cannot_escape_the_unpack_folder(tmp_path):
+    from feedback_lab.io._archives import unpacked
+
+    line = json.dumps({"trace_id": "t", "input": "q"}) + "\n"
+    archive = _zip(tmp_path / "x.zip", {"../../escaped.jsonl": line, "/abs/path.jsonl": line})
+    with unpacked([archive]) as (files, rename):
+        assert all(str(f).startswith(str(Path(tempfile.gettempdir()))) for f in files) and len(files) == 2
+        assert sorted(rename(str(f)) for f in files) == [f"{archive}/abs/path.jsonl", f"{archive}/escaped.jsonl"]
+    assert not (tmp_path.parent / "escaped.jsonl").exists() and not Path("/abs/path.jsonl").exists()
+    assert not files[0].exists()  # removed after the read
 
 
 _SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -219,15 +272,15 @@ def test_every_sample_export_reads_the_same_from_an_archive(tmp_path, name, cont
     assert sum(len(getattr(want, f)) for f in ("traces", "spans", "feedback", "events")) > 0  # not an empty read
 
 
-def test_archive_with_several_files_is_a_clear_error(tmp_path):
+def test_an_error_in_an_archive_member_names_the_member_not_the_temporary_copy(tmp_path):
     import io
     import tarfile
 
     p = tmp_path / "two.tar"
     with tarfile.open(p, "w") as tf:
-        for n in ("a.jsonl", "b.jsonl"):
+        for n, text in (("a.jsonl", b'{"trace_id": "t"}\n'), ("b.jsonl", b"{}")):
             info = tarfile.TarInfo(n)
-            info.size = 2
-            tf.addfile(info, io.BytesIO(b"{}"))
-    with pytest.raises(UnreadableFileError, match=r"two\.tar: a tar archive with 2 data files \['a\.jsonl', 'b\.jsonl'\]"):
+            info.size = len(text)
+            tf.addfile(info, io.BytesIO(text))
+    with pytest.raises(UnreadableFileError, match=rf"^{re.escape(str(p))}/b\.jsonl: not a recognised trace export"):
         fl.read_traces(p)

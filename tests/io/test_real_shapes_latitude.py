@@ -19,7 +19,6 @@ import pytest
 from _helpers_platforms import load
 
 import feedback_lab as fl
-from feedback_lab.exceptions import UnreadableFileError
 
 HEADER = ["traceId", "spanCount", "errorCount", "startTime", "endTime", "durationNs", "timeToFirstTokenNs",
           "tokensInput", "tokensOutput", "tokensCacheRead", "tokensCacheCreate", "tokensReasoning", "tokensTotal",
@@ -70,7 +69,10 @@ def test_zip_equals_the_csv_inside(tmp_path):
     assert z.traces.equals(c.traces)
 
 
-def test_zip_with_several_files_is_a_clear_error(tmp_path):
-    p = _zip(tmp_path / "two.zip", {"a.csv": CSV, "b.csv": CSV})
-    with pytest.raises(UnreadableFileError, match=r"two\.zip.*2 data files"):
-        fl.read_traces(p)
+def test_zip_of_two_exports_reads_like_the_two_files(tmp_path):
+    first, second = "\n".join([CSV.split("\n")[0], CSV.split("\n")[1]]), "\n".join([CSV.split("\n")[0], CSV.split("\n")[2]])
+    p = _zip(tmp_path / "two.zip", {"week1.csv": first, "week2.csv": second, "notes.txt": "exported by hand"})
+    (tmp_path / "week1.csv").write_text(first)
+    (tmp_path / "week2.csv").write_text(second)
+    want, got = fl.read_traces([tmp_path / "week1.csv", tmp_path / "week2.csv"]), fl.read_traces(p)
+    assert len(got.traces) == 2 and got.traces.equals(want.traces) and len(got.rejects) == 0
