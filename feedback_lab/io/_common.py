@@ -84,8 +84,8 @@ def untar_single(path: Path, data: bytes) -> bytes:
         raise UnreadableFileError(msg) from exc
     if inner is None:
         names = [m.name for m in members][:10]
-        msg = (f"{path}: a tar archive with {len(members)} data files {names}; read_traces reads an archive "
-               "holding one export file. Extract it (tar xf) and pass the folder or the files.")
+        msg = (f"{path}: a tar archive with {len(members)} files {names}, where one file was expected. "
+               "read_traces reads such an archive like the folder it was made from; or extract it (tar xf).")
         raise UnreadableFileError(msg)
     return inner
 
@@ -111,8 +111,8 @@ def unzip_single(path: Path, data: bytes) -> bytes:
         msg = f"{path}: zip data is corrupt or unsupported ({exc}). Unzip it and pass the file inside."
         raise UnreadableFileError(msg) from exc
     if inner is None:
-        msg = (f"{path}: a zip archive with {len(names)} data files {names[:10]}; read_traces reads a "
-               "zip holding one export file. Unzip it and pass the folder or the files.")
+        msg = (f"{path}: a zip archive with {len(names)} files {names[:10]}, where one file was expected. "
+               "read_traces reads such an archive like the folder it was made from; or unzip it.")
         raise UnreadableFileError(msg)
     return inner
 
