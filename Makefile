@@ -27,7 +27,7 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check feedback_lab tests bench
+	$(BIN)/ruff check .  # the package, tests, bench, scripts and the notebooks
 
 bench: setup
 	$(BIN)/python -m bench --size small

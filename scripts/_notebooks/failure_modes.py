@@ -20,8 +20,6 @@ CHECK_SAMPLE_TRUTHS = True
     ("code", """
 from pathlib import Path
 
-import pandas as pd
-
 import feedback_lab as fl
 
 ts = fl.read_traces(DATA, backend="pandas")

@@ -39,7 +39,7 @@ elif RATING_SET == "pandalm":
     rows = [{"trace_id": str(i), "name": FEEDBACK_NAME, "label": str(items.loc[k, a]), "annotator_kind": "human",
              "annotator": a} for k, i in enumerate(items["idx"]) for a in ("annotator1", "annotator2", "annotator3")]
     rows += [{"trace_id": str(i), "name": FEEDBACK_NAME, "label": str(j), "annotator_kind": "llm",
-              "annotator": "pandalm-7b"} for i, j in zip(items["idx"], judge)]
+              "annotator": "pandalm-7b"} for i, j in zip(items["idx"], judge, strict=True)]
     feedback = pd.DataFrame(rows)
     traces = pd.DataFrame({"trace_id": items["idx"].astype(str)})
     SEGMENT = None
