@@ -92,7 +92,19 @@ def test_unknown_format_name_suggests(tmp_path):
         fl.read_traces(p, format="langfus")
 
 
-def test_reader_crash_is_wrapped_with_file_name(tmp_path):
+@pytest.fixture
+def scratch_formats():
+    """Formats a test registers are gone after it (the registry is global to the worker process)."""
+    from feedback_lab.io import _registry
+
+    _registry.list_formats()
+    before = dict(_registry._REGISTRY)
+    yield
+    _registry._REGISTRY.clear()
+    _registry._REGISTRY.update(before)
+
+
+def test_reader_crash_is_wrapped_with_file_name(tmp_path, scratch_formats):
     from feedback_lab.io._registry import Format, register_format
 
     def boom(paths, **_):
@@ -104,7 +116,7 @@ def test_reader_crash_is_wrapped_with_file_name(tmp_path):
         fl.read_traces(p, format="boom")
 
 
-def test_derived_rows_fill_explicit_trace_rows(tmp_path):
+def test_derived_rows_fill_explicit_trace_rows(tmp_path, scratch_formats):
     """A reader's span-derived row (``_derived``) merges into the explicit row of another file."""
     from feedback_lab.io._registry import Format, register_format
 
@@ -119,6 +131,7 @@ def test_derived_rows_fill_explicit_trace_rows(tmp_path):
     ts = fl.read_traces([_w(tmp_path / "obs.jsonl", [{}]), _w(tmp_path / "tr.jsonl", [{}])], format="twofiles")
     assert ts.traces.select("trace_id", "model", "input").rows() == [("t", "m", "explicit")]
     assert len(ts.rejects) == 0
+
 
 
 def test_options_go_to_the_readers_that_take_them(tmp_path):

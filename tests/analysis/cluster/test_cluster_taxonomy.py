@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -108,6 +109,12 @@ _WORDS = ["long\n", "a\x1cb", "a\x0bb", "a\u00a0b", "[x", "ax", ":x", "\u0663\u0
           "wont", "won't", "invented", "the the", "abcabc", "(", "\\", "\n", "é", " ", "timeout", "OLD"]
 
 
+def _quiet_modes(make):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Possible nested set", FutureWarning)
+        return make()
+
+
 @pytest.mark.parametrize("extra", [
     (),
     # a back-reference and a conditional cannot be combined into one alternation: searched one by one
@@ -120,7 +127,11 @@ _WORDS = ["long\n", "a\x1cb", "a\x0bb", "a\u00a0b", "[x", "ax", ":x", "\u0663\u0
     # case folding beyond ASCII (Kelvin sign, long s, dotted/dotless i, sharp s)
     (ErrorMode("fold", "case folding", keywords=(r"k", r"s\b", r"i", r"ss", r"\bkelvin")),),
     # "$" before a final newline, POSIX-looking classes, whitespace classes on control characters
-    (ErrorMode("edges", "engine edges", keywords=(r"long$", r"[[:alpha:]]x", r"a\sb", r"\d\d\d", r"\w+\b")),),
+    # ("[[:alpha:]]x" is a plain class to Python, which warns that it may become a POSIX class one day:
+    # the warning is the point of this case, so it is not shown)
+    pytest.param(_quiet_modes(lambda: (ErrorMode("edges", "engine edges",
+                                                 keywords=(r"long$", r"[[:alpha:]]x", r"a\sb", r"\d\d\d", r"\w+\b")),)),
+                 marks=pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")),
 ])
 def test_keyword_prefilter_finds_exactly_what_each_pattern_finds(extra):
     from hypothesis import given, settings
