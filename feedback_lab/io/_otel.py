@@ -37,11 +37,10 @@ Mapping (GenAI semantic conventions, and OpenInference attributes when present):
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes
+from feedback_lab.io._common import Rejects
 from feedback_lab.io._genai_attrs import annotator_kind, attribute_feedback, span_fields
 from feedback_lab.io._otel_backends import (
     is_jaeger,
@@ -50,8 +49,9 @@ from feedback_lab.io._otel_backends import (
     without_duplicate_spans,
 )
 from feedback_lab.io._otel_backends import sniff as sniff_backend
+from feedback_lab.io._otel_records import ENVELOPE_KEYS, is_span_page, otel_records
 from feedback_lab.io._otlp_values import any_value, attributes, field, otel_id, snake_name
-from feedback_lab.io._platform_common import BadRecord, as_float, as_str, jdump, json_records
+from feedback_lab.io._platform_common import BadRecord, as_float, as_str, jdump
 from feedback_lab.io._platform_frames import assemble
 from feedback_lab.io._registry import Format
 
@@ -153,9 +153,9 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     spans: list[dict] = []
     feedback: list[dict] = []
     pending_logs: list[tuple[dict, dict]] = []  # (row bookkeeping, log event)
-    for path, line, raw, rec in _records(paths, rejects):
+    for path, line, raw, rec in otel_records(paths, rejects):
         rec = otlp_document(rec, path, line)  # Tempo's "batches"/"trace", Jaeger v3's "result"
-        if any(k in rec for k in _ENVELOPE_KEYS):
+        if any(k in rec for k in ENVELOPE_KEYS):
             _read_otlp(path, line, rec, rejects, refs, spans, feedback, pending_logs)
         elif is_jaeger(rec):
             for where, raw_span, sp, resource in jaeger_spans(rec):
@@ -177,7 +177,7 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                 rejects.add(path, line, str(exc) if isinstance(exc, BadRecord) else "nested too deeply", raw)
                 continue
             _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
-        elif _is_span_page(rec):  # Phoenix's GET /v1/projects/{p}/spans/otlpv1: {"data": [span, ...]}
+        elif is_span_page(rec):  # Phoenix's GET /v1/projects/{p}/spans/otlpv1: {"data": [span, ...]}
             for k, item in enumerate(rec["data"]):
                 refs.append(item)
                 try:
@@ -194,64 +194,6 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                         "not a Jaeger trace (no traceID/spans) and not an SDK span (no context)", raw)
     _attach_logs(pending_logs, spans, feedback, rejects, refs)
     return assemble(NAME, spans, without_duplicate_spans(spans, feedback), rejects, refs)
-
-
-_ENVELOPE_KEYS = ("resourceSpans", "resourceLogs", "resource_spans", "resource_logs")
-
-
-def _is_span_page(rec: dict) -> bool:
-    """A page of OTLP spans (``{"data": [...], "next_cursor": ...}``, Phoenix's ``spans/otlpv1``)."""
-    data = rec.get("data")
-    if not isinstance(data, list):
-        return False
-    first = data[0] if data else None
-    if first is None:
-        return "next_cursor" in rec  # an empty page
-    return isinstance(first, dict) and "context" not in first and any(k in first for k in ("span_id", "spanId"))
-
-
-def _records(paths: list[Path], rejects: Rejects):
-    """:func:`json_records`, except for files of pretty-printed JSON objects one after the other
-    (what ``ConsoleSpanExporter`` writes by default: ``span.to_json(indent=4)`` and a newline per
-    span), which are split into their objects; ``line`` is the line each object starts on."""
-    for path in paths:
-        data = open_bytes(path)
-        text = data.decode("utf-8", "replace").lstrip("\ufeff")
-        first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-        if first != "{":
-            yield from json_records([path], rejects, envelopes=())
-            continue
-        try:
-            json.loads(text)
-        except (ValueError, RecursionError):
-            yield from _concatenated(path, text, rejects)
-        else:
-            yield from json_records([path], rejects, envelopes=())
-
-
-def _concatenated(path: Path, text: str, rejects: Rejects):
-    dec = json.JSONDecoder()
-    starts = [m.start() for m in re.finditer(r"(?m)^\{[ \t]*\r?$", text)]  # a "{" alone at column 0
-    pos, n = 0, len(text)
-    while True:
-        while pos < n and text[pos] in " \t\r\n":
-            pos += 1
-        if pos >= n:
-            return
-        line = text.count("\n", 0, pos) + 1
-        try:
-            rec, end = dec.raw_decode(text, pos)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            nxt = next((s for s in starts if s > pos), n)
-            why = f"invalid JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else "invalid JSON: nested too deeply"
-            rejects.add(path, line, f"{why} (in the object starting on this line)", text[pos:nxt][:RAW_LIMIT])
-            pos = nxt
-            continue
-        if isinstance(rec, dict):
-            yield path, line, text[pos:end][:RAW_LIMIT], rec
-        else:
-            rejects.add(path, line, f"expected a JSON object, got {type(rec).__name__}", text[pos:end][:RAW_LIMIT])
-        pos = end
 
 
 def _add_span(row, events, attr_fb, path, line, ref, spans, feedback, rejects):
