@@ -7,8 +7,10 @@ BIN = $(VENV)/bin
 # CPU build by default; on a CUDA machine install your own torch into .venv first and it is kept.
 TORCH_SPEC ?= torch==2.13.0
 PYTEST_ARGS ?= -n 2 --dist loadfile --durations=15 --timeout=1800
+# examples per loader fuzz test in `make fuzz` (CI runs 20-40; each run draws new random inputs)
+FUZZ_EXAMPLES ?= 1000
 
-.PHONY: setup demo test lint bench sample-data clean-venv
+.PHONY: setup demo test lint fuzz bench sample-data clean-venv
 
 setup: $(VENV)/.installed
 
@@ -28,6 +30,11 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .  # the package, tests, bench, scripts and the notebooks
+
+fuzz: setup
+	FL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 2 -p no:cacheprovider \
+	  tests/io/test_fuzz_core.py tests/io/test_fuzz_platforms.py tests/io/test_fuzz_real_exports.py \
+	  tests/io/test_langsmith_parquet_fast.py
 
 bench: setup
 	$(BIN)/python -m bench --size small

@@ -4,6 +4,7 @@ must keep (a FeedbackLabError naming the file, or rejects that each name a file 
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import warnings
 from pathlib import Path
@@ -13,7 +14,13 @@ from hypothesis import strategies as st
 from feedback_lab.exceptions import FeedbackLabError
 from feedback_lab.schema import TraceSet
 
-__all__ = ["check_loader", "corruption"]
+__all__ = ["check_loader", "corruption", "fuzz_examples"]
+
+def fuzz_examples(default: int) -> int:
+    """Hypothesis examples per fuzz test: ``default`` (what CI runs), or ``FL_FUZZ_EXAMPLES``
+    (``make fuzz`` sets it high for a longer hunt)."""
+    return int(os.environ.get("FL_FUZZ_EXAMPLES", default))
+
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _REPLACEMENTS = [b"123", b"null", b"{}", b"[]", b"true", b'{"a": [1, {"b": null}]}', b'"' + b"x" * 200_000 + b'"',

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from hypothesis import strategies as st
 import feedback_lab as fl
 from feedback_lab.exceptions import FeedbackLabError
 
-SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+sys.path.insert(0, str(Path(__file__).parent))
+from _fuzz_helpers import fuzz_examples
+
+SETTINGS = settings(max_examples=fuzz_examples(20), deadline=None, suppress_health_check=list(HealthCheck))
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
                     st.text(max_size=30), st.just("2025-01-01T00:00:00Z"), st.just("x" * 20000))

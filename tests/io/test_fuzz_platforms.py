@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _fuzz_helpers import check_loader, corruption
+from _fuzz_helpers import check_loader, corruption, fuzz_examples
 
 
 def _load_io_conftest():
@@ -35,7 +35,7 @@ def _load_io_conftest():
 _small_traceset = _load_io_conftest()._small_traceset
 
 FORMATS = ["phoenix", "otel", "braintrust", "latitude", "helicone"]
-MAX_EXAMPLES = int(__import__("os").environ.get("FL_FUZZ_EXAMPLES", "30"))
+MAX_EXAMPLES = fuzz_examples(30)
 
 
 @pytest.fixture(scope="module")

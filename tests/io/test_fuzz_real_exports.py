@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -20,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _fuzz_helpers import check_loader, corruption
+from _fuzz_helpers import check_loader, corruption, fuzz_examples
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "io"
 ROOT = Path(__file__).resolve().parents[2]
-MAX_EXAMPLES = int(os.environ.get("FL_FUZZ_EXAMPLES", "30"))
+MAX_EXAMPLES = fuzz_examples(30)
 SKIP = {"SOURCE.md", "SOURCES.md", "expected.json"}
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +22,10 @@ from polars.testing import assert_frame_equal  # noqa: E402
 
 from feedback_lab.io import _langsmith  # noqa: E402
 
-MAX_EXAMPLES = int(os.environ.get("FL_FUZZ_EXAMPLES", "40"))
+sys.path.insert(0, str(Path(__file__).parent))
+from _fuzz_helpers import fuzz_examples  # noqa: E402
+
+MAX_EXAMPLES = fuzz_examples(40)
 CLEAN = st.text(st.sampled_from(list("ab \u00e9\u2014\U0001f6000e:,")), max_size=8)
 TEXT = CLEAN | CLEAN | CLEAN | st.text(st.sampled_from([*list('ab "\\\n\t\x01{}[]:,0e'), "x"]), max_size=8)
 FLOATS = st.sampled_from([1e-07, 1.0, 1e16, -0.0, 2.5e-05, 0.5, 123.25, 3, 10**17])
