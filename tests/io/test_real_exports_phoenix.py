@@ -143,3 +143,18 @@ def test_span_evaluations_saved_by_phoenix():
     _check_traces(ts)
     assert _feedback(ts) == want
     assert all(r["trace_id"] == SPAN2TRACE[r["span_id"]] for r in ts.feedback.iter_rows(named=True))
+
+
+def test_trace_dataset_saved_by_phoenix():
+    """``TraceDataset.save()`` (Phoenix's "save and load traces" backup): the folder it writes holds
+    ``trace_dataset-<id>.parquet`` and one ``evaluations-<id>.parquet``; read as a folder, without a
+    format, it gives the spans, traces and evaluations Phoenix was given."""
+    folder = DIR / "trace_dataset"
+    names = sorted(p.name.split("-")[0] for p in folder.iterdir())
+    assert names == ["evaluations", "trace_dataset"]
+    ts = fl.read_traces(folder)
+    _check_traces(ts)
+    want = sorted(((IDS[t][w], n, lab, s, e, "llm") for t, w, n, lab, s, e in E["evals"]), key=str)
+    assert _feedback(ts) == want
+    assert all(r["trace_id"] == SPAN2TRACE[r["span_id"]] for r in ts.feedback.iter_rows(named=True))
+    assert fl.sniff_format(next(folder.glob("trace_dataset-*.parquet"))) == "phoenix"
