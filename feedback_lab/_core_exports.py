@@ -14,7 +14,7 @@ _EXPORTS = {
     # feedback configs live in the schema layer (DESIGN.md); implemented by the feedback-model work
     "FeedbackConfig": "feedback_lab._configs",
     "RubricItem": "feedback_lab._configs",
-    "load_configs": "feedback_lab._configs",
-    "save_configs": "feedback_lab._configs",
+    "load_configs": "feedback_lab._configs_io",
+    "save_configs": "feedback_lab._configs_io",
 }
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

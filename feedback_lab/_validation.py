@@ -8,7 +8,20 @@ from typing import Any
 
 from feedback_lab.exceptions import ColumnNotFoundError
 
-__all__ = ["check_in", "check_number", "did_you_mean", "require_columns"]
+__all__ = ["check_in", "check_number", "did_you_mean", "repeated", "require_columns"]
+
+
+def repeated(names: Iterable[str]) -> list[str]:
+    """The names that appear more than once, sorted (for "names must be unique" errors).
+
+    Examples
+    --------
+    >>> repeated(["a", "b", "a", "c", "b"]), repeated(["a"])
+    (['a', 'b'], [])
+    """
+    from collections import Counter
+
+    return sorted(n for n, k in Counter(names).items() if k > 1)
 
 
 def did_you_mean(name: str, options: Iterable[str]) -> str:

@@ -14,6 +14,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from feedback_lab._validation import repeated
+
 __all__ = [
     "DISPLAY_CHARS",
     "config_list",
@@ -138,8 +140,7 @@ def config_list(configs: Any) -> list[Any]:
         if not (hasattr(c, "name") and hasattr(c, "kind") and hasattr(c, "validate_value")):
             msg = f"configs: expected FeedbackConfig objects, got {type(c).__name__} {c!r}."
             raise TypeError(msg)
-    names = [c.name for c in configs]
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    dupes = repeated(c.name for c in configs)
     if dupes:
         msg = f"configs: names must be unique; {dupes} appear more than once."
         raise ValueError(msg)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from feedback_lab._validation import repeated
+
 __all__ = ["DEFAULT_TAXONOMY", "ErrorMode", "check_taxonomy"]
 
 
@@ -196,8 +198,7 @@ def check_taxonomy(taxonomy) -> tuple[ErrorMode, ...]:
             f"{[type(m).__name__ for m in modes]}. Example: [ErrorMode('refusal', 'The assistant refuses.')]."
         )
         raise TypeError(msg)
-    names = [m.name for m in modes]
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    dupes = repeated(m.name for m in modes)
     if dupes:
         msg = f"taxonomy has duplicate mode names {dupes}; each ErrorMode needs a unique name."
         raise ValueError(msg)
