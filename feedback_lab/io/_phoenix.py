@@ -108,6 +108,10 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
     texts_in = {next((c for c in (f"attributes.{k}" for k in ALIASES[side]) if c in sch), None)
                 for side in ("input", "output")} - {None}
     attr_cols = [c for c in sch if c.startswith("attributes.") and c not in texts_in]
+    # RFC 3339 times parsed here already (anything else is parsed, or rejected, by the caller)
+    fast_ts = {f"_{c}_rfc3339": pl.col(src).str.to_datetime("%+", strict=False, time_unit="us", cache=False)
+               .dt.convert_time_zone("UTC") for c, src in (("start", "start_time"), ("end", "end_time"))
+               if sch.get(src) == pl.String}
     # message lists, for inputs/outputs when input.value/output.value are absent
     msgs = {f"_msgs_{side}": pl.col(col) for side, col in (("input", "attributes.llm.input_messages"),
                                                           ("output", "attributes.llm.output_messages")) if col in sch}
@@ -129,7 +133,7 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
             f"attributes.{k}" in sch for k in ALIASES["tags"]) else pl.lit(None, pl.String),
         attributes=pl.struct(attr_cols).struct.json_encode() if attr_cols else pl.lit(None, pl.String),
         _file=pl.col("_file"), _line=pl.col("_line"), _ref=pl.col("_ref"),
-        **msgs, **({"_typed": pl.col("_typed")} if "_typed" in sch else {}),
+        **fast_ts, **msgs, **({"_typed": pl.col("_typed")} if "_typed" in sch else {}),
     )
     out = collect_frame(out, path)
     if "_typed" in out.columns:  # read record by record: the attributes that were not text, typed again
@@ -144,6 +148,11 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
     if any(todo):
         out = out.with_columns(pl.when(pl.col(k) != "").then(pl.col(k)).str.strip_prefix("0x")
                                for k, t in zip(_IDS, todo, strict=True) if t)
+    if fast_ts:  # a column with a value "%+" did not parse stays text for parse_ts_columns
+        target = {f: f.removeprefix("_").removesuffix("_rfc3339") for f in fast_ts}
+        left = out.select((pl.col(f).is_null() & pl.col(c).is_not_null()).any() for f, c in target.items()).row(0)
+        out = out.with_columns(pl.col(f).alias(target[f]) for f, todo in zip(fast_ts, left, strict=True)
+                               if not todo).drop(*fast_ts)
     for side in ("input", "output"):
         col = f"_msgs_{side}"
         missing = (out[side].is_null() & out[col].is_not_null()).arg_true() if col in out.columns else []
