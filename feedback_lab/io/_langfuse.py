@@ -1,6 +1,6 @@
 """Langfuse exports: traces, observations and scores -> canonical frames.
 
-Reads every shape Langfuse hands out, in JSON, JSONL or CSV, camelCase or snake_case keys:
+Reads every shape Langfuse hands out, in JSON, JSONL, CSV or Parquet, camelCase or snake_case keys:
 
 * ``{"trace": {...}, "observations": [...]}`` (the trace export / ``download_traces``), or a list of them;
 * public API pages ``{"data": [...], "meta": {...}}`` of traces (with nested ``observations`` and
@@ -8,6 +8,10 @@ Reads every shape Langfuse hands out, in JSON, JSONL or CSV, camelCase or snake_
   ``subject{kind, id, traceId}`` and holds a categorical/text value in ``value``);
 * batch exports (UI / blob storage): one trace, observation or score per record; the UI's CSV
   writes dates (and, in older exports, every value) as JSON string literals, which are unquoted.
+  Blob storage writes ``<project>/<table>/<time>.<parquet|jsonl|csv|json>[.gz]`` (``read_traces(folder,
+  recursive=True)``) for ``traces``, ``observations``, ``scores`` and ``observations_v2`` (v4 events:
+  observations with their trace's user, session, tags, name); Parquet, the default, is read row by
+  row like its JSONL. An observation in both observation tables is read once (the copy: a reject).
   The UI's traces/observations exports carry one column per score name (the list of values):
   those become feedback rows (``annotator_kind`` null) unless a score record of the same trace
   and name is read in the same call (a batch export's files are read together).
@@ -71,7 +75,7 @@ def read_langfuse(paths, **options: Any) -> dict[str, Any]:
     c = _Collector()
     for p in paths:
         path = Path(p)
-        for line, raw, rec, err in records_of(path):
+        for line, raw, rec, err in records_of(path, c.rejects):
             if err:
                 c.rejects.add(path, line, err, raw)
             elif not isinstance(rec, dict):
@@ -183,7 +187,9 @@ class _Collector:
             return
         key = (str(tid), str(oid))
         if key in self.spans:
-            self.rejects.add(path, line, f"duplicate observation id {oid}", raw)
+            first = self.spans[key]
+            self.rejects.add(path, line, f"duplicate observation id {oid} (first read from {first['_file']} "
+                                         f"line {first['_line']})", raw)
             return
         try:
             start, end = to_utc(field_of(o, "startTime")), to_utc(field_of(o, "endTime"))
@@ -205,7 +211,9 @@ class _Collector:
             "status": "error" if (level or "").upper() == "ERROR" else "ok",
             "attributes": json.dumps({k: v for k, v in attrs.items() if v is not None}, ensure_ascii=False, default=str),
             "_cost": cost, "_prompt_version": _str(field_of(o, "promptVersion")), "_line": line,
-            "_file": str(path), "_user_id": _str(field_of(o, "userId")), "_session_id": _str(field_of(o, "sessionId")), "_task": _str(field_of(o, "traceName")), "_tags": tag_list(field_of(o, "traceTags")),
+            "_file": str(path), "_user_id": _str(field_of(o, "userId")), "_session_id": _str(field_of(o, "sessionId")), "_task": _str(field_of(o, "traceName")),
+            # the trace's tags: traceTags in the observation exports, tags in the events table's (trace context)
+            "_tags": tag_list(field_of(o, "traceTags", "tags")),
         }
         self._score_columns(o, str(tid), str(oid), to_utc(field_of(o, "traceTimestamp")) or start, path, line)
         self._comments_column(o, str(tid), str(oid), path, line)
@@ -391,6 +399,6 @@ FORMAT = Format(
     description="Langfuse: trace + observations JSON, API pages, batch exports (JSON/JSONL/CSV) with scores",
     sniff=sniff,
     read=read_langfuse,
-    extensions=(".json", ".jsonl", ".csv", ".gz"),
+    extensions=(".json", ".jsonl", ".csv", ".parquet", ".gz"),
     reads_together=True,  # a batch export comes as traces, observations and scores files that refer to each other
 )

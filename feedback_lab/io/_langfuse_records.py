@@ -1,7 +1,8 @@
 """Langfuse files as records, and the fields of a record (for :mod:`feedback_lab.io._langfuse`).
 
-:func:`records_of` reads JSON, JSONL (API pages unwrapped) and the UI's CSV batch exports
-(:func:`unquote_cells`); :func:`field_of` reads a field in camelCase or snake_case;
+:func:`records_of` reads JSON, JSONL (API pages unwrapped), the UI's CSV batch exports
+(:func:`unquote_cells`) and the blob-storage export's Parquet files (one record per row, as its
+JSONL would hold it: maps as objects, times as ISO 8601 UTC, decimals as floats); :func:`field_of` reads a field in camelCase or snake_case;
 :func:`record_kind` tells a trace, an observation and a score apart; :func:`sniff` recognises the
 files from their first bytes.
 """
@@ -12,7 +13,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import iter_json_records, loads_deep, open_bytes
+from feedback_lab.io._common import (
+    Rejects,
+    is_parquet,
+    iter_json_records,
+    loads_deep,
+    open_bytes,
+    parquet_columns,
+)
 from feedback_lab.io._common import to_int as _int
 
 __all__ = [
@@ -71,6 +79,8 @@ KNOWN_SNAKE = {snake_case(k) for k in KNOWN_FIELDS}
 
 
 def sniff(path: Path, head: bytes) -> float:
+    if head[:4] == b"PAR1":  # a blob-storage export in Parquet: the column names are in the footer
+        return _sniff_columns({c.lower().encode() for c in parquet_columns(path) or ()}, parquet=True)
     h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if h[:1] in (b"{", b"["):
         if b'"trace"' in h[:200] and b'"observations"' in h:
@@ -89,8 +99,15 @@ def sniff(path: Path, head: bytes) -> float:
             return 0.6
         return 0.0
     first = h.split(b"\n", 1)[0].lower().rstrip(b"\r")
-    cols = {c.strip(b' "') for c in first.split(b",")}
-    if cols & {b"parentobservationid", b"parent_observation_id", b"projectid", b"project_id"}:
+    return _sniff_columns({c.strip(b' "') for c in first.split(b",")})
+
+
+def _sniff_columns(cols: set[bytes], parquet: bool = False) -> float:
+    """Confidence from a table's (lower-cased) column names: observations have a parent observation,
+    scores a data type and a trace, traces the bookmarked/public flags. A bare ``project_id`` counts
+    for CSV only (Braintrust's Parquet export has one too)."""
+    if cols & {b"parentobservationid", b"parent_observation_id"} or (
+            not parquet and cols & {b"projectid", b"project_id"}):
         return 0.85
     if cols & {b"datatype", b"data_type"} and cols & {b"traceid", b"trace_id"}:
         return 0.8
@@ -99,8 +116,15 @@ def sniff(path: Path, head: bytes) -> float:
     return 0.0
 
 
-def records_of(path: Path):
-    """``(line, raw, record | None, error | None)`` over a JSON, JSONL or CSV file (API pages unwrapped)."""
+def records_of(path: Path, rejects: Rejects | None = None):
+    """``(line, raw, record | None, error | None)`` over a JSON, JSONL, CSV or Parquet file (API pages
+    unwrapped; ``line`` is a Parquet file's row number, from 1)."""
+    if is_parquet(path):
+        from feedback_lab.io._table_records import table_records
+
+        for _, row, _, rec in table_records(path, rejects or Rejects("langfuse"), json_fields=frozenset()):
+            yield row, json.dumps(rec, ensure_ascii=False, default=str), rec, None
+        return
     data = open_bytes(path)
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start in (b"{", b"["):

@@ -55,8 +55,9 @@ def table_records(path: Path, rejects: Rejects, *, json_fields: set[str] | froze
     A record holds the row's non-null cells: a column named ``a.b`` becomes ``record["a"]["b"]``
     when ``a`` is one of ``json_fields``; a text cell of a ``json_fields`` column that holds a JSON
     object or array, and a CSV cell of one that holds a JSON number, is decoded (other text stays
-    text: an input or output that reads as JSON is kept as written); timestamps become ISO 8601 text in UTC, decimals floats; the null
-    fields of a Parquet struct are left out (a table cannot tell them from absent keys).
+    text: an input or output that reads as JSON is kept as written); timestamps become ISO 8601 text in UTC, decimals floats,
+    Parquet maps dicts; the null fields of a Parquet struct are left out (a table cannot tell them
+    from absent keys).
     """
 
     from feedback_lab.io._platform_frames import csv_rows
@@ -65,10 +66,15 @@ def table_records(path: Path, rejects: Rejects, *, json_fields: set[str] | froze
     parquet = is_parquet(path)
     if parquet:
         df = read_parquet(path).with_row_index("_line", offset=1)
+        maps = _map_columns(path, df)
     else:
         df = csv_rows(path, open_bytes(path), rejects)
+        maps = set()
     cols = [c for c in df.columns if c != "_line"]
     for row in df.iter_rows(named=True):
+        for c in maps:
+            if row[c] is not None:
+                row[c] = {kv["key"]: kv["value"] for kv in row[c]}
         rec: dict[str, Any] = {}
         flat: dict[str, dict[str, Any]] = {}  # the flattened columns of each field: {"scores": {"x": 1}}
         for c in cols:
@@ -86,6 +92,23 @@ def table_records(path: Path, rejects: Rejects, *, json_fields: set[str] | froze
             if isinstance(rec.get(top, {}), dict):
                 rec[top] = {**rec.get(top, {}), **nest_dotted(sub)}
         yield path, int(row["_line"]), None, rec
+
+
+def _map_columns(path: Path, df) -> set[str]:
+    """Parquet ``MAP`` columns that this polars reads as lists of ``{key, value}`` structs (polars 2
+    reads them as maps, whose cells are dicts already)."""
+    import polars as pl
+
+    pairs = {c for c, t in df.schema.items() if isinstance(t, pl.List) and isinstance(t.inner, pl.Struct)
+             and [f.name for f in t.inner.fields] == ["key", "value"]}
+    if not pairs:
+        return set()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from feedback_lab.io._common import _parquet_source
+
+    return {f.name for f in pq.read_schema(_parquet_source(path)) if f.name in pairs and pa.types.is_map(f.type)}
 
 
 def _value(v: Any, *, decode: bool, numbers: bool) -> Any:

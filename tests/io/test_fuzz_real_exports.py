@@ -29,7 +29,7 @@ SKIP = {"SOURCE.md", "SOURCES.md", "expected.json"}
 
 def _seeds(fmt: str, tmp: Path) -> list[Path]:
     files = [p for d in (DATA / "real" / fmt, DATA / "platforms" / fmt) if d.is_dir()
-             for p in sorted(d.iterdir()) if p.is_file() and p.name not in SKIP]
+             for p in sorted(d.rglob("*")) if p.is_file() and p.name not in SKIP]
     if fmt == "braintrust":  # the cloud-storage Parquet export and the app's CSV download
         rows = [json.loads(x) for x in gzip.open(ROOT / "sample_data/exports/braintrust/part-000000.jsonl.gz", "rt")][:40]
         enc = [{k: json.dumps(v) if v is not None and not isinstance(v, (str, bool)) else v for k, v in r.items()}
@@ -44,6 +44,8 @@ def _seeds(fmt: str, tmp: Path) -> list[Path]:
 
 
 FORMATS = [*sorted(d.name for d in (DATA / "real").iterdir() if d.is_dir()), "helicone", "latitude"]
+#: folders of tests/data/io/real named for what they hold, not for their format
+FORMAT_OF = {"langfuse_blob": "langfuse"}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -60,6 +62,6 @@ def test_corrupted_real_exports(fmt, tmp_path_factory):
         path = data.draw(st.sampled_from(seeds))
         target = out / path.name
         target.write_bytes(data.draw(corruption(contents[path])))
-        check_loader(fmt, [target], target)
+        check_loader(FORMAT_OF.get(fmt, fmt), [target], target)
 
     run()
