@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,21 @@ def test_load_missing_file_is_one_line_exit_2(tmp_path, capsys):
     assert main(["load", str(tmp_path / "nope.jsonl")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("feedback-lab: error:") and "nope.jsonl" in err and err.count("\n") == 1
+
+
+def test_load_recursive_reads_a_folder_of_table_folders(tmp_path, capsys):
+    """A bucket sync of a blob-storage export (``<project>/<table>/<time>.parquet``): without
+    ``--recursive`` one error line that says how to read it, with it the tables are read."""
+    src = REPO / "tests" / "data" / "io" / "real" / "langfuse_blob" / "cm-proj-7f3a"
+    sync = tmp_path / "bucket"
+    for table in ("traces", "observations", "scores"):
+        shutil.copytree(src / table, sync / table)
+    assert main(["load", str(sync)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--recursive" in err
+    assert main(["load", "--recursive", str(sync)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["traces"], summary["spans"], summary["feedback"], summary["rejects"]) == (2, 3, 4, 0)
 
 
 def test_load_reports_rejects_with_line_numbers(tmp_path, capsys):

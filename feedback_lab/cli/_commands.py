@@ -50,6 +50,7 @@ def cmd_review(args) -> int:
         args.exports,
         out_dir=args.out,
         format=args.format,
+        recursive=args.recursive,
         since=args.since,
         until=args.until,
         previous=args.previous,
@@ -89,7 +90,8 @@ def cmd_demo(args) -> int:
 def cmd_load(args) -> int:
     import feedback_lab as fl
 
-    ts = fl.read_traces(args.exports if len(args.exports) > 1 else args.exports[0], format=args.format)
+    ts = fl.read_traces(args.exports if len(args.exports) > 1 else args.exports[0], format=args.format,
+                        recursive=args.recursive)
     print(json.dumps(ts.summary(), indent=2, default=str, ensure_ascii=False))
     if len(ts.rejects):
         print(f"\n{len(ts.rejects)} record(s) rejected; first ones:", file=sys.stderr)
@@ -114,10 +116,10 @@ def cmd_sample_data(args) -> int:
     return 0
 
 
-def _texts(path: str, col: str):
+def _texts(path: str, col: str, recursive: bool = False):
     import feedback_lab as fl
 
-    ts = fl.read_traces(path)
+    ts = fl.read_traces(path, recursive=recursive)
     if col not in ts.traces.columns:
         msg = f"{path}: traces have no column {col!r}; choose --text-col from {ts.traces.columns}."
         raise ValueError(msg)
@@ -127,7 +129,8 @@ def _texts(path: str, col: str):
 def cmd_drift(args) -> int:
     import feedback_lab as fl
 
-    ref, cur = _texts(args.reference, args.text_col), _texts(args.current, args.text_col)
+    ref = _texts(args.reference, args.text_col, args.recursive)
+    cur = _texts(args.current, args.text_col, args.recursive)
     _progress(f"embedding {len(ref)} reference and {len(cur)} current texts")
     res = fl.embedding_drift(
         fl.embed(ref), fl.embed(cur), method=args.method, alpha=args.alpha, random_state=args.seed

@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("exports", nargs="+", help="export files or directories (any supported format)")
     r.add_argument("--out", required=True, help="output directory (created)")
     r.add_argument("--format", default="auto", help="input format (default: auto-detect)")
+    r.add_argument("-r", "--recursive", action="store_true", help="read the sub-folders of directories too")
     r.add_argument("--since", help="start of the current window (ISO date); default: 14 days before --until")
     r.add_argument("--until", help="end of the current window (ISO date); default: last timestamp")
     r.add_argument("--previous", help="output directory of the previous review (to compare clusters and figures)")
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("reference")
     d.add_argument("current")
     d.add_argument("--text-col", default="output")
+    d.add_argument("-r", "--recursive", action="store_true", help="read the sub-folders of directories too")
     d.add_argument("--method", default="all", choices=["all", "mmd", "classifier", "centroid"])
     d.add_argument("--alpha", type=float, default=0.05)
     d.add_argument("--seed", type=int, default=0)
@@ -71,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     lo = sub.add_parser("load", help="load exports and print what was read (and rejected)")
     lo.add_argument("exports", nargs="+")
     lo.add_argument("--format", default="auto")
+    lo.add_argument("-r", "--recursive", action="store_true", help="read the sub-folders of directories too")
 
     s = sub.add_parser("sample-data", help="generate the sample data into OUT")
     s.add_argument("out")

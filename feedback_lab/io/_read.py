@@ -157,7 +157,7 @@ def expand_paths(path_or_paths, *, recursive: bool = False) -> list[Path]:
                 msg = (f"{p}: directory has no readable export files (suffixes {', '.join(READABLE_SUFFIXES)}, "
                        f"optionally .gz or .zst, or .zip archives of them){' in it or its sub-folders' if recursive else ''}. "
                        f"Found: {listing}."
-                       f"{'' if recursive else ' Pass recursive=True to read sub-folders.'}")
+                       f"{'' if recursive else ' Pass recursive=True to read sub-folders (--recursive on the command line).'}")
                 raise UnreadableFileError(msg)
             files.extend(found)
         elif p.exists():

@@ -105,20 +105,21 @@ def _log(msg: str, on: bool | None) -> None:
         print(f"[feedback-lab] {msg}", file=sys.stderr, flush=True)
 
 
-def _load(data: Any, fmt: str):
+def _load(data: Any, fmt: str, recursive: bool = False):
     import feedback_lab as fl
     from feedback_lab.schema import TraceSet
 
     if isinstance(data, TraceSet):
         return data.to_pandas()
     paths = [data] if isinstance(data, (str, Path)) else list(data)
-    return fl.read_traces(paths if len(paths) > 1 else paths[0], format=fmt, backend="pandas")
+    return fl.read_traces(paths if len(paths) > 1 else paths[0], format=fmt, recursive=recursive, backend="pandas")
 
 
 def run_review(
     data: Any,
     *,
     format: str = "auto",
+    recursive: bool = False,
     since: Any = None,
     until: Any = None,
     previous: str | Path | None = None,
@@ -143,6 +144,9 @@ def run_review(
     Parameters
     ----------
     data : TraceSet, path, or list of paths
+    format, recursive
+        Passed to :func:`feedback_lab.read_traces` (``recursive=True`` reads the sub-folders of a
+        directory, e.g. a bucket sync of a blob-storage or bulk export).
     previous : path, optional
         Output directory of the previous review: its ``clusters/`` are matched to this
         review's (new / persisting / vanished).
@@ -173,7 +177,7 @@ def run_review(
     from feedback_lab.report._sections_act import SECTIONS_ACT, judge, regressions, review_queue
 
     t0 = time.perf_counter()
-    ts = _load(data, format)
+    ts = _load(data, format, recursive)
     traces = ts.traces.reset_index(drop=True)
     if "timestamp" not in traces.columns or traces["timestamp"].isna().all():
         msg = "run_review: no trace has a timestamp, so no review window can be chosen; load traces with timestamps."
