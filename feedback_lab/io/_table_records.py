@@ -112,13 +112,19 @@ def _map_columns(path: Path, df) -> set[str]:
 
 
 def _value(v: Any, *, decode: bool, numbers: bool) -> Any:
+    if isinstance(v, bytes):  # text written as Parquet BINARY (ClickHouse's output_format_parquet_string_as_string=0)
+        v = v.decode("utf-8", "replace")
     if isinstance(v, dt.datetime):
         v = v.replace(tzinfo=dt.UTC) if v.tzinfo is None else v.astimezone(dt.UTC)
         return v.isoformat().replace("+00:00", "Z")
     if isinstance(v, decimal.Decimal):
         return float(v)
-    if isinstance(v, dict):  # a Parquet struct: a key absent from a record is a null field
-        return {k: _value(x, decode=False, numbers=False) for k, x in v.items() if x is not None}
+    if isinstance(v, dict):  # a Parquet struct or map: a key absent from a record is a null field
+        return {(k.decode("utf-8", "replace") if isinstance(k, bytes) else k): _value(x, decode=False, numbers=False)
+                for k, x in v.items() if x is not None}
+    if isinstance(v, list):  # a Parquet list: its BINARY text, times and decimals as above
+        return [_value(x, decode=False, numbers=False) if isinstance(x, (bytes, dt.datetime, decimal.Decimal)) else x
+                for x in v]
     if isinstance(v, str) and decode:
         s = v.strip()
         if s[:1] in ("{", "[") or (numbers and s[:1] in "-0123456789"):

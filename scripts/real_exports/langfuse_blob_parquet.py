@@ -23,7 +23,9 @@ Needs ``chdb`` (NOT the project venv)::
     /tmp/chdb-venv/bin/python scripts/real_exports/langfuse_blob_parquet.py tests/data/io/real/langfuse_blob
 
 Files: ``<project>/{traces,observations,scores,observations_v2}/2026-03-01T12-00-00.parquet``
-(the export's object keys) and ``expected.json`` (what was inserted).
+(the export's object keys), ``binary_strings/{traces,observations,scores}.parquet`` (the same
+tables with ``output_format_parquet_string_as_string = 0``: text as Parquet BINARY) and
+``expected.json`` (what was inserted).
 """
 
 from __future__ import annotations
@@ -180,6 +182,14 @@ def main(out_dir: str) -> None:
         d = out / PROJECT / table
         d.mkdir(parents=True)
         (d / f"{KEY}.parquet").write_bytes(s.query(q, "Parquet").bytes())
+    # a ClickHouse with output_format_parquet_string_as_string=0 (the default before ClickHouse 23.x,
+    # and a setting a self-hosted server may keep) writes String columns as Parquet BINARY
+    old = out / "binary_strings"
+    shutil.rmtree(old, ignore_errors=True)
+    old.mkdir()
+    for table in ("traces", "observations", "scores"):
+        q = queries[table] + " SETTINGS output_format_parquet_string_as_string = 0"
+        (old / f"{table}.parquet").write_bytes(s.query(q, "Parquet").bytes())
     (out / "expected.json").write_text(json.dumps(
         {"project": PROJECT, "traces": TRACES, "observations": OBSERVATIONS, "scores": SCORES}, indent=1,
         ensure_ascii=False) + "\n")

@@ -108,3 +108,10 @@ def test_parquet_maps_read_as_pairs_become_objects(monkeypatch, tmp_path):
     pl.DataFrame({"id": ["a"], "kv": [[{"key": "k", "value": 1}]]}).write_parquet(tmp_path / "pairs.parquet")
     [(_, _, _, rec)] = _table_records.table_records(tmp_path / "pairs.parquet", Rejects("t"), json_fields=frozenset())
     assert rec["kv"] == [{"key": "k", "value": 1}]
+
+
+def test_text_written_as_parquet_binary():
+    """ClickHouse with ``output_format_parquet_string_as_string = 0`` writes String columns (and map
+    keys, array items) as Parquet BINARY: they read as text, the same traces, spans and feedback."""
+    ts = fl.read_traces(DATA / "binary_strings")
+    _check(ts, trace_records=True)
