@@ -9,7 +9,10 @@ Recognised by their columns (one file may be any of them; a folder may mix them)
   (rows of the same ``traceId`` are merged). The emailed download, a zip holding that one CSV
   (``project_traces_traces_export_<time>.zip``), is read as it is;
 - **v2 JSON**: ``TraceDetail`` / ``Trace`` objects (or ``{"items": [...]}`` pages): input = text of
-  the first LLM span's ``inputMessages`` (last user message), output = ``outputMessages``;
+  the first LLM span's ``inputMessages`` (last user message), output = ``outputMessages``; a
+  ``TraceDetail`` of the current API holds a ``conversation`` instead (OpenTelemetry GenAI messages
+  of its last LLM completion, then that completion's output): input = its last user message,
+  output = its trailing assistant messages. ``Trace`` list rows carry no messages;
   ``Annotation`` objects/pages -> feedback (``name="annotation"``, ``value``, label ``pass``/``fail``
   from ``passed``, comment ``feedback``, annotator ``annotatorId``; ``sourceId`` ``UI`` or an
   annotation-queue id -> human, ``API`` -> user, ``SYSTEM`` -> llm; drafts are kept with
@@ -90,8 +93,7 @@ def v2_trace(r: dict) -> dict:
         "trace_id": tid, "session_id": as_str(r.get("sessionId"), "sessionId"),
         "user_id": as_str(r.get("userId"), "userId"), "timestamp": as_str(r.get("startTime"), "startTime"),
         "model": models[0] if models else None, "prompt_version": _prompt_version(meta),
-        "input": text_of(r.get("inputMessages"), "input") if r.get("inputMessages") else None,
-        "output": text_of(r.get("outputMessages"), "output") if r.get("outputMessages") else None,
+        **_input_output(r),
         "latency_ms": None if dur is None else dur / 1e6,
         "input_tokens": as_int(r.get("tokensInput"), "tokensInput"),
         "output_tokens": as_int(r.get("tokensOutput"), "tokensOutput"),
@@ -99,6 +101,21 @@ def v2_trace(r: dict) -> dict:
         "status": None if errors is None else ("error" if errors > 0 else "ok"),
         "tags": _split(r.get("tags")), "metadata": jdump(rest) if rest else None,
     }
+
+
+def _input_output(r: dict) -> dict:
+    """``input``/``output`` text of a v2 trace: its ``inputMessages``/``outputMessages``, or its
+    ``conversation`` (``TraceDetail`` of the current API: the system instructions, the messages sent
+    into the trace's last LLM completion, then that completion's output, i.e. the trailing
+    assistant messages)."""
+    ins, outs = r.get("inputMessages"), r.get("outputMessages")
+    conv = r.get("conversation")
+    if not ins and not outs and isinstance(conv, list) and conv:
+        cut = len(conv)
+        while cut and isinstance(conv[cut - 1], dict) and conv[cut - 1].get("role") == "assistant":
+            cut -= 1
+        ins, outs = conv[:cut], conv[cut:]
+    return {"input": text_of(ins, "input") if ins else None, "output": text_of(outs, "output") if outs else None}
 
 
 def annotation(r: dict) -> dict:
