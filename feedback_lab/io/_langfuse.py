@@ -62,6 +62,7 @@ from feedback_lab.io._langfuse_records import (
     token_usage,
 )
 from feedback_lab.io._messages import to_json_text, to_text
+from feedback_lab.io._platform_frames import fill_from_spans
 from feedback_lab.io._registry import Format
 from feedback_lab.io._spans import normalize_kind, traces_from_spans
 
@@ -352,7 +353,7 @@ class _Collector:
                 input=pl.col("input").map_elements(lambda v: to_text(v, "input"), return_dtype=pl.String),
                 output=pl.col("output").map_elements(lambda v: to_text(v, "output"), return_dtype=pl.String),
             ).drop("_span_cost", "_has_cost")
-            traces = _merge(traces, derived)
+            traces = fill_from_spans(traces, derived, "langfuse")
             spans = conform(spans.drop("_cost", "_prompt_version", "_user_id", "_session_id", "_task", "_tags"), "spans")
             derived = derived.drop([c for c in derived.columns if c == "_line"])
         rows = self._feedback_rows()
@@ -371,27 +372,6 @@ def _with_subject(s: dict) -> dict:
     ref = {"trace": {"traceId": sid}, "observation": {"traceId": field_of(sub, "traceId"), "observationId": sid},
            "session": {"sessionId": sid}, "experiment": {"datasetRunId": sid}}.get(kind, {})
     return {**s, **{k: v for k, v in ref.items() if v is not None}}
-
-
-def _merge(traces, derived):
-    """Explicit trace rows filled from span-derived values; traces with spans only become ``_derived`` rows."""
-    import polars as pl
-
-    from feedback_lab.schema import conform
-
-    derived = conform(derived, "traces")
-    if traces is None:
-        return derived.with_columns(source=pl.lit("langfuse"), _derived=pl.lit(True))
-    traces = conform(traces, "traces")
-    d = derived.select("trace_id", *[pl.col(c).alias(f"_d_{c}") for c in derived.columns if c != "trace_id"])
-    m = traces.join(d, on="trace_id", how="left", maintain_order="left")
-    fill = [c for c in derived.columns if c != "trace_id" and c in traces.columns]
-    m = m.with_columns([pl.coalesce(c, f"_d_{c}").alias(c) for c in fill]).drop([c for c in m.columns if c.startswith("_d_")])
-    only = derived.join(traces.select("trace_id"), on="trace_id", how="anti")
-    if len(only):
-        only = only.with_columns(source=pl.lit("langfuse"), _derived=pl.lit(True))
-        m = pl.concat([m, only], how="diagonal_relaxed")
-    return m
 
 
 FORMAT = Format(

@@ -13,6 +13,10 @@ Recognised by their columns (one file may be any of them; a folder may mix them)
   ``TraceDetail`` of the current API holds a ``conversation`` instead (OpenTelemetry GenAI messages
   of its last LLM completion, then that completion's output): input = its last user message,
   output = its trailing assistant messages. ``Trace`` list rows carry no messages;
+- **v2 span JSON**: ``Span`` pages (``GET .../traces/{id}/spans``) and ``SpanDetail`` objects (with
+  ``inputMessages``/``outputMessages``): one span row each (kind from the GenAI ``operation``),
+  their traces built from the span trees; a trace row read in the same call wins, the span tree
+  fills what it lacks;
   ``Annotation`` objects/pages -> feedback (``name="annotation"``, ``value``, label ``pass``/``fail``
   from ``passed``, comment ``feedback``, annotator ``annotatorId``; ``sourceId`` ``UI`` or an
   annotation-queue id -> human, ``API`` -> user, ``SYSTEM`` -> llm; drafts are kept with
@@ -42,7 +46,7 @@ from feedback_lab.io._platform_common import (
     json_records,
     text_of,
 )
-from feedback_lab.io._platform_frames import assemble_traces, csv_rows
+from feedback_lab.io._platform_frames import assemble, assemble_traces, csv_rows, fill_from_spans
 from feedback_lab.io._registry import Format
 
 __all__ = ["FORMAT", "read"]
@@ -118,6 +122,41 @@ def _input_output(r: dict) -> dict:
     return {"input": text_of(ins, "input") if ins else None, "output": text_of(outs, "output") if outs else None}
 
 
+def is_span(r: dict) -> bool:
+    """A v2 ``Span`` (``GET .../traces/{id}/spans`` items) or ``SpanDetail`` (``.../spans/{id}``)."""
+    return "spanId" in r and "passed" not in r and any(k in r for k in ("parentSpanId", "operation", "serviceName"))
+
+
+def v2_span(r: dict) -> dict:
+    """A v2 ``Span``/``SpanDetail`` -> a span row (its trace's row comes from the span tree). The
+    list shape carries no messages; a ``SpanDetail`` has ``inputMessages``/``outputMessages``, a tool
+    span ``toolInput``/``toolOutput``."""
+    tid, sid = as_str(r.get("traceId"), "traceId"), as_str(r.get("spanId"), "spanId")
+    if tid is None or sid is None:
+        raise BadRecord(f"span without {'traceId' if tid is None else 'spanId'}")
+    cost = as_float(r.get("costTotalMicrocents"), "costTotalMicrocents")
+    meta = _meta(r.get("metadata"))
+    status = (as_str(r.get("statusCode"), "statusCode") or "").lower()
+    inp = r.get("inputMessages") or r.get("toolInput")
+    out = r.get("outputMessages") or r.get("toolOutput")
+    attrs = {k: r[k] for k in ("serviceName", "kind", "provider", "operation", "statusMessage", "errorType",
+                               "finishReasons", "costIsEstimated", "timeToFirstTokenNs", "toolName")
+             if r.get(k) not in (None, "", [])}
+    return {
+        "span_id": sid, "trace_id": tid, "parent_id": as_str(r.get("parentSpanId"), "parentSpanId") or None,
+        "kind": as_str(r.get("operation"), "operation"), "name": as_str(r.get("name"), "name"),
+        "start": as_str(r.get("startTime"), "startTime"), "end": as_str(r.get("endTime"), "endTime"),
+        "model": as_str(r.get("responseModel") or r.get("model"), "model"),
+        "input": text_of(inp, "input") if inp else None, "output": text_of(out, "output") if out else None,
+        "input_tokens": as_int(r.get("tokensInput"), "tokensInput"),
+        "output_tokens": as_int(r.get("tokensOutput"), "tokensOutput"),
+        "status": {"unset": None}.get(status, status or None), "attributes": jdump(attrs) if attrs else None,
+        "session_id": as_str(r.get("sessionId"), "sessionId"), "user_id": as_str(r.get("userId"), "userId"),
+        "prompt_version": _prompt_version(meta), "tags": _split(r.get("tags")) or None,
+        "cost": None if cost is None else cost / MICROCENTS_PER_USD,
+    }
+
+
 def annotation(r: dict) -> dict:
     """A v2 ``Annotation`` -> a feedback row."""
     tid = as_str(r.get("traceId"), "traceId")
@@ -178,6 +217,7 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     rejects = Rejects(NAME)
     refs: list[Any] = []
     traces: list[dict] = []
+    spans: list[dict] = []
     feedback: list[dict] = []
     for path in map(Path, paths):
         data = open_bytes(path)
@@ -188,6 +228,8 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                 try:
                     if "passed" in rec or rec.get("source") == "annotation" or "annotatorId" in rec:
                         feedback.append({**annotation(rec), **book})
+                    elif is_span(rec):
+                        spans.append({**v2_span(rec), **book})
                     else:
                         traces.append({**v2_trace(rec), **book})
                 except (BadRecord, RecursionError) as exc:
@@ -204,7 +246,12 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                 rejects.add(path, r["_line"], str(exc), jdump({k: v for k, v in r.items() if k != "_line"}))
                 continue
             traces.append({**row, "_file": str(path), "_line": r["_line"], "_ref": None})
-    return assemble_traces(NAME, traces, feedback, rejects, refs, merge=True)
+    out = assemble_traces(NAME, traces, feedback, rejects, refs, merge=True)
+    if spans:  # span exports: the spans, and the traces of their trees (trace rows read too win)
+        tree = assemble(NAME, spans, [], rejects, refs)
+        out["spans"] = tree["spans"]
+        out["traces"] = fill_from_spans(out["traces"], tree["traces"], NAME)
+    return out
 
 
 def sniff(path: Path, head: bytes) -> float:

@@ -170,6 +170,37 @@ def assemble(fmt: str, span_rows, feedback_rows, rejects: Rejects, refs: list[An
     }
 
 
+def fill_from_spans(traces, derived, source: str | None = None):
+    """Explicit trace rows (``traces``, or ``None``) filled from the rows derived from span trees:
+    explicit values win, a null takes the span tree's value; traces known only from their spans
+    are added, marked ``_derived`` (``read_traces`` merges such rows into an explicit row of the same
+    trace read from another file). ``source`` fills their ``source`` when given.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> explicit = pl.DataFrame({"trace_id": ["a"], "input": ["typed"], "model": [None]}, schema_overrides={"model": pl.String})
+    >>> derived = pl.DataFrame({"trace_id": ["a", "b"], "input": ["from spans", "q"], "model": ["m", "n"]})
+    >>> fill_from_spans(explicit, derived).select("trace_id", "input", "model", "_derived").rows()
+    [('a', 'typed', 'm', None), ('b', 'q', 'n', True)]
+    """
+    import polars as pl
+
+    from feedback_lab.schema import conform
+
+    derived = conform(derived, "traces")
+    mark = {"_derived": pl.lit(True), **({"source": pl.lit(source)} if source else {})}
+    if traces is None or len(traces) == 0:
+        return derived.with_columns(**mark)
+    traces = conform(traces, "traces")
+    d = derived.select("trace_id", *[pl.col(c).alias(f"_d_{c}") for c in derived.columns if c != "trace_id"])
+    m = traces.join(d, on="trace_id", how="left", maintain_order="left")
+    fill = [c for c in derived.columns if c != "trace_id" and c in traces.columns]
+    m = m.with_columns([pl.coalesce(c, f"_d_{c}").alias(c) for c in fill]).drop([c for c in m.columns if c.startswith("_d_")])
+    only = derived.join(traces.select("trace_id"), on="trace_id", how="anti")
+    return pl.concat([m, only.with_columns(**mark)], how="diagonal_relaxed") if len(only) else m
+
+
 def resolve_span_feedback(fb, spans, fmt: str):
     """Fill ``trace_id`` of span-level feedback from the spans loaded alongside.
 

@@ -7,11 +7,12 @@ Run with a Python that has ``latitude-sdk`` installed (not the project's venv)::
 
 The SDK's own client (``LatitudeClient``, Fern-generated) is given an ``httpx`` client whose
 transport answers with server-shaped JSON for ``POST v1/projects/{slug}/traces/list``,
-``GET .../traces/{id}`` and ``GET .../traces/{id}/annotations``; the SDK parses each response into its
-models (``PaginatedTraces``, ``TraceDetail``, ``PaginatedTraceAnnotations``), which are saved the
-ways users save them: ``.json()`` of the page or of each trace (``traces_page.json``,
-``trace_<n>.json``), one ``.json()`` per line (``trace_details.jsonl``), and ``[a.dict() for a in
-page.items]`` with ``json.dump(default=str)`` (``annotations.json``). A ``TraceDetail`` carries its
+``GET .../traces/{id}``, ``.../traces/{id}/spans``, ``.../spans/{span}`` and ``.../annotations``; the SDK parses each response into its
+models (``PaginatedTraces``, ``TraceDetail``, ``TraceSpans``, ``SpanDetail``,
+``PaginatedTraceAnnotations``), which are saved the ways users save them: ``.json()`` of the page or
+of each trace (``traces_page.json``, ``trace_<n>.json``, ``spans_<n>.json``), one ``.json()`` per
+line (``trace_details.jsonl``, ``span_details_<n>.jsonl``), and ``[a.dict() for a in page.items]``
+with ``json.dump(default=str)`` (``annotations.json``). A ``TraceDetail`` carries its
 ``conversation`` (OpenTelemetry GenAI messages: the system instructions, the messages sent into
 the trace's last LLM completion, then that completion's output), not per-span messages.
 
@@ -80,6 +81,52 @@ def _trace_row(t: dict) -> dict:
             "positiveAnnotationCount": 1, "negativeAnnotationCount": 1, "metadata": t["metadata"]}
 
 
+def _spans(t: dict) -> list[dict]:
+    """The trace's spans: an agent root, then its LLM completion (a tool call and the tool's span in
+    the second trace). Message and tool payloads are in the ``SpanDetail`` shape only."""
+    tid, conv = t["traceId"], t["conversation"]
+    root = {"spanId": tid[:16], "parentSpanId": None, "name": "support-turn", "operation": "invoke_agent",
+            "model": None, "tokensInput": 0, "tokensOutput": 0, "costTotalMicrocents": 0,
+            "startTime": t["startTime"], "endTime": t["endTime"], "statusCode": "error" if t["errorCount"] else "ok",
+            "detail": {"inputMessages": conv[1:2], "outputMessages": conv[-1:]}}
+    llm = {"spanId": tid[16:], "parentSpanId": tid[:16], "name": f"chat {t['models'][0]}", "operation": "chat",
+           "model": t["models"][0], "tokensInput": t["tokensInput"], "tokensOutput": t["tokensOutput"],
+           "costTotalMicrocents": t["costTotalMicrocents"], "startTime": t["startTime"], "endTime": t["endTime"],
+           "statusCode": "ok", "detail": {"systemInstructions": [{"type": "text", "content": "You are a support agent."}],
+                                          "inputMessages": conv[1:-1], "outputMessages": conv[-1:]}}
+    out = [root, llm]
+    if len(conv) > 3:
+        out.append({"spanId": tid[8:24], "parentSpanId": tid[:16], "name": "execute_tool cancel_plan",
+                    "operation": "execute_tool", "model": None, "tokensInput": 0, "tokensOutput": 0,
+                    "costTotalMicrocents": 0, "startTime": t["startTime"], "endTime": t["endTime"],
+                    "statusCode": "error", "detail": {"toolName": "cancel_plan", "toolInput": '{"account": "A-19"}',
+                                                      "toolOutput": '{"ends_on": "2026-10-31"}'}})
+    return out
+
+
+def _span_row(t: dict, sp: dict, detail: bool) -> dict:
+    row = {"organizationId": "org_1", "projectId": "proj_1", "traceId": t["traceId"], "spanId": sp["spanId"],
+           "parentSpanId": sp["parentSpanId"], "sessionId": t["sessionId"], "userId": t["userId"],
+           "simulationId": None, "apiKeyId": None, "startTime": sp["startTime"], "endTime": sp["endTime"],
+           "name": sp["name"], "serviceName": "support-agent", "kind": "client" if sp["model"] else "internal",
+           "statusCode": sp["statusCode"], "statusMessage": "", "traceFlags": 1, "traceState": "",
+           "errorType": None, "tags": t["tags"], "operation": sp["operation"],
+           "provider": "openai" if sp["model"] else None, "model": sp["model"], "responseModel": sp["model"],
+           "tokensInput": sp["tokensInput"], "tokensOutput": sp["tokensOutput"], "tokensCacheRead": 0,
+           "tokensCacheCreate": 0, "tokensReasoning": 0, "costInputMicrocents": sp["costTotalMicrocents"] // 2,
+           "costOutputMicrocents": sp["costTotalMicrocents"] - sp["costTotalMicrocents"] // 2,
+           "costTotalMicrocents": sp["costTotalMicrocents"], "costIsEstimated": False,
+           "timeToFirstTokenNs": 0, "isStreaming": False, "responseId": None,
+           "finishReasons": ["stop"] if sp["model"] else [], "scopeName": "latitude.telemetry",
+           "scopeVersion": "3.8.4", "retentionDays": 30, "ingestedAt": t["endTime"]}
+    if detail:
+        row.update({"metadata": {}, "systemInstructions": [], "inputMessages": [], "outputMessages": [],
+                    "toolDefinitions": [], "toolCallId": "", "toolName": "", "toolInput": "",
+                    "toolOutput": "", "attrString": {}, "attrInt": {}, "attrFloat": {}, "attrBool": {},
+                    "resourceString": {}, "eventsJson": "[]", "linksJson": "[]", **sp["detail"]})
+    return row
+
+
 def _annotation(ti: int, aid: str, value: float, passed: bool, feedback: str, source: str, annotator, drafted) -> dict:
     return {"id": aid, "organizationId": "org_1", "projectId": "proj_1", "sessionId": None,
             "traceId": TRACES[ti]["traceId"], "spanId": None, "simulationId": None, "signalId": None,
@@ -93,6 +140,12 @@ def _serve(request: httpx.Request) -> httpx.Response:
     parts = request.url.path.strip("/").split("/")  # v1 projects <slug> traces (list | <id> [annotations])
     if parts[-1] == "list":  # POST .../traces/list
         return httpx.Response(200, json={"items": [_trace_row(t) for t in TRACES], "nextCursor": None, "hasMore": False})
+    if parts[-1] == "spans":
+        t = next(t for t in TRACES if t["traceId"] == parts[-2])
+        return httpx.Response(200, json={"items": [_span_row(t, sp, False) for sp in _spans(t)]})
+    if parts[-2] == "spans":
+        t = next(t for t in TRACES if t["traceId"] == parts[-3])
+        return httpx.Response(200, json=_span_row(t, next(sp for sp in _spans(t) if sp["spanId"] == parts[-1]), True))
     if parts[-1] == "annotations":
         ti = next(i for i, t in enumerate(TRACES) if t["traceId"] == parts[-2])
         return httpx.Response(200, json={"items": [_annotation(*a) for a in ANNOTATIONS if a[0] == ti],
@@ -112,10 +165,17 @@ def main(out_dir: str) -> None:
     for n, d in enumerate(details, start=1):
         (out / f"trace_{n}.json").write_text(d.json())
     (out / "trace_details.jsonl").write_text("".join(d.json() + "\n" for d in details))
+    for n, t in enumerate(page.items, start=1):
+        listed = client.traces.list_spans(project_slug=SLUG, trace_id=t.trace_id)
+        (out / f"spans_{n}.json").write_text(listed.json())
+        details = [client.traces.get_span(project_slug=SLUG, trace_id=t.trace_id, span_id=sp.span_id)
+                   for sp in listed.items]
+        (out / f"span_details_{n}.jsonl").write_text("".join(d.json() + "\n" for d in details))
     anns = [a for t in page.items for a in client.traces.list_annotations(project_slug=SLUG, trace_id=t.trace_id).items]
     (out / "annotations.json").write_text(json.dumps([a.dict() for a in anns], default=str, ensure_ascii=False))
-    (out / "expected.json").write_text(json.dumps({"traces": TRACES, "annotations": ANNOTATIONS}, indent=1,
-                                                  ensure_ascii=False) + "\n")
+    spans = {t["traceId"]: [{k: v for k, v in sp.items() if k != "detail"} for sp in _spans(t)] for t in TRACES}
+    (out / "expected.json").write_text(json.dumps({"traces": TRACES, "annotations": ANNOTATIONS, "spans": spans},
+                                                  indent=1, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
