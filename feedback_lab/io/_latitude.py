@@ -23,7 +23,9 @@ Recognised by their columns (one file may be any of them; a folder may mix them)
   ``metadata.draft = true``);
 - **v2 dataset CSV** built from traces (``input, output, metadata`` with ``metadata.traceId``);
 - **v1 span CSVs** (async ``input, output, span_id, trace_id, tokens_*, model, cost ($)``; sync
-  ``<parameters>..., output, span_id, trace_id, tokens``: the parameters become the input, as JSON);
+  ``<parameters>..., output, span_id, trace_id, tokens``: the parameters become the input, as JSON):
+  one span per row (a prompt run; the runs of one trace are its spans, in file order), the trace
+  built from them;
 - **v1 document-log CSV** (``documentLogUuid, versionUuid, timestamp, duration (ms), tokens,
   costInMillicents, parameters, finishReason, messages, response``; cost = millicents / 1e5).
 
@@ -176,6 +178,23 @@ def annotation(r: dict) -> dict:
             "timestamp": as_str(r.get("createdAt"), "createdAt"), "metadata": jdump(extra) if extra else None}
 
 
+def _v1_span(cols: set[str], r: dict) -> dict:
+    """A row of a v1 span CSV (one prompt run; a trace may hold several) -> a span row."""
+    sid, tid = as_str(r.get("span_id"), "span_id"), as_str(r.get("trace_id"), "trace_id")
+    if sid is None or tid is None:
+        raise BadRecord(f"missing {'span_id' if sid is None else 'trace_id'}")
+    known = {"input", "output", "span_id", "trace_id", "tokens", "tokens_prompt", "tokens_cached",
+             "tokens_reasoning", "tokens_completion", "model", "cost ($)", "_line"}
+    params = {k: v for k, v in r.items() if k not in known}
+    attrs = {k: r.get(k) for k in ("tokens", "tokens_cached", "tokens_reasoning") if r.get(k) is not None}
+    return {"span_id": sid, "trace_id": tid, "kind": "llm", "model": r.get("model"),
+            "input": r.get("input") if "input" in cols else (jdump(params) if params else None),
+            "output": r.get("output"), "cost": as_float(r.get("cost ($)"), "cost ($)"),
+            "input_tokens": as_int(r.get("tokens_prompt"), "tokens_prompt"),
+            "output_tokens": as_int(r.get("tokens_completion"), "tokens_completion"),
+            "attributes": jdump(attrs) if attrs else None}
+
+
 def _csv_row(cols: set[str], r: dict) -> dict:
     if "traceId" in cols:
         return v2_trace(r)
@@ -190,19 +209,7 @@ def _csv_row(cols: set[str], r: dict) -> dict:
                 "metadata": jdump({"parameters": params, "tokens": as_int(r.get("tokens"), "tokens"),
                                    "finishReason": r.get("finishReason")})}
     if "trace_id" in cols and "span_id" in cols:
-        cost = as_float(r.get("cost ($)"), "cost ($)")
-        known = {"input", "output", "span_id", "trace_id", "tokens", "tokens_prompt", "tokens_cached",
-                 "tokens_reasoning", "tokens_completion", "model", "cost ($)", "_line"}
-        params = {k: v for k, v in r.items() if k not in known}
-        return {"trace_id": as_str(r.get("trace_id"), "trace_id"), "model": r.get("model"),
-                "input": r.get("input") if "input" in cols else (jdump(params) if params else None),
-                "output": r.get("output"), "cost": cost,
-                "input_tokens": as_int(r.get("tokens_prompt"), "tokens_prompt"),
-                "output_tokens": as_int(r.get("tokens_completion"), "tokens_completion"),
-                "metadata": jdump({k: v for k, v in {"span_id": r.get("span_id"), "tokens": r.get("tokens"),
-                                                     "tokens_cached": r.get("tokens_cached"),
-                                                     "tokens_reasoning": r.get("tokens_reasoning")}.items()
-                                   if v is not None})}
+        return _v1_span(cols, r)
     if {"input", "output", "metadata"} <= cols:  # dataset CSV built from traces
         meta = _meta(r.get("metadata"))
         row = v2_trace({**meta, "metadata": meta.get("traceMetadata"), "inputMessages": None,
@@ -245,7 +252,7 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
             except BadRecord as exc:
                 rejects.add(path, r["_line"], str(exc), jdump({k: v for k, v in r.items() if k != "_line"}))
                 continue
-            traces.append({**row, "_file": str(path), "_line": r["_line"], "_ref": None})
+            (spans if "span_id" in row else traces).append({**row, "_file": str(path), "_line": r["_line"], "_ref": None})
     out = assemble_traces(NAME, traces, feedback, rejects, refs, merge=True)
     if spans:  # span exports: the spans, and the traces of their trees (trace rows read too win)
         tree = assemble(NAME, spans, [], rejects, refs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 from _helpers_platforms import load, same, sniffed
 
@@ -72,3 +73,19 @@ def test_round_trip(small_traceset, tmp_path):
 def test_sniff_from_content(small_traceset, test_data, tmp_path):
     for p in [*write(small_traceset, tmp_path / "x"), *sorted((test_data / V).glob("*"))]:
         assert sniffed(p, tmp_path) == "latitude", p.name
+
+
+def test_v1_span_csv_with_several_runs_in_one_trace(tmp_path):
+    """Each row of a v1 span CSV is a prompt run; two runs of one trace are two spans of it (the
+    second was merged away before: its text, tokens and cost lost without a reject)."""
+    p = tmp_path / "spans.csv"
+    p.write_text("input,output,span_id,trace_id,tokens_prompt,tokens_cached,tokens_reasoning,tokens_completion,model,cost ($)\n"
+                 "q1,a1,s1,t1,10,0,0,5,gpt-4o,0.001\nq2,a2,s2,t1,20,4,0,7,gpt-4o,0.002\nq3,a3,s3,t2,1,0,0,1,gpt-4o,\n")
+    ts = load(p, "latitude")
+    assert ts.rejects.is_empty()
+    assert ts.spans.sort("span_id").select("span_id", "trace_id", "input", "output", "input_tokens").rows() == [
+        ("s1", "t1", "q1", "a1", 10), ("s2", "t1", "q2", "a2", 20), ("s3", "t2", "q3", "a3", 1)]
+    t1 = ts.traces.filter(pl.col("trace_id") == "t1").row(0, named=True)
+    assert (t1["input"], t1["output"], t1["input_tokens"], t1["output_tokens"]) == ("q1", "a1", 30, 12)
+    assert t1["cost"] == pytest.approx(0.003)
+    assert ts.traces.filter(pl.col("trace_id") == "t2")["cost"].item() is None
