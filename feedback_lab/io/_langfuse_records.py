@@ -9,6 +9,7 @@ files from their first bytes.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,15 @@ def field_of(rec: dict, *names: str) -> Any:
     return None
 
 
+@functools.lru_cache(maxsize=1024)  # field_of asks for the same few dozen names on every record
 def snake_case(name: str) -> str:
+    """``"parentObservationId"`` -> ``"parent_observation_id"``.
+
+    Examples
+    --------
+    >>> snake_case("parentObservationId"), snake_case("id")
+    ('parent_observation_id', 'id')
+    """
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
