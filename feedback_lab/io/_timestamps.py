@@ -101,6 +101,7 @@ def to_utc(value: Any):
     """One timestamp (ISO 8601 string with or without offset, epoch s/ms/us/ns, datetime) -> aware UTC datetime.
 
     ``None`` and ``""`` give ``None``; anything else that is not a timestamp raises ``ValueError``.
+    A leap second (``:60``) is the next minute's first second, as in a column (:func:`parse_timestamps`).
 
     Examples
     --------
@@ -126,7 +127,9 @@ def to_utc(value: Any):
             try:
                 got = dt.datetime.fromisoformat(iso)
             except ValueError as exc:
-                raise ValueError(f"not a timestamp: {value!r}") from exc
+                got = _leap_second(iso)
+                if got is None:
+                    raise ValueError(f"not a timestamp: {value!r}") from exc
             return got.replace(tzinfo=dt.UTC) if got.tzinfo is None else got.astimezone(dt.UTC)
     if isinstance(num, (int, float)):
         a = abs(num)
@@ -136,3 +139,16 @@ def to_utc(value: Any):
         except (OverflowError, OSError, ValueError) as exc:
             raise ValueError(f"timestamp out of range: {value!r}") from exc
     raise ValueError(f"not a timestamp: {value!r}")
+
+
+def _leap_second(iso: str):
+    """An RFC 3339 leap second (``23:59:60``), which Python does not read, as the next minute's
+    first second, as the column parser (polars' ``%+``) reads it; ``None`` for anything else."""
+    import datetime as dt
+
+    if iso[16:19] != ":60":
+        return None
+    try:
+        return dt.datetime.fromisoformat(iso[:17] + "59" + iso[19:]) + dt.timedelta(seconds=1)
+    except ValueError:
+        return None

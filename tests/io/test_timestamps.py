@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,3 +76,11 @@ def test_each_value_parses_as_the_standard_library_reads_it(values):
 def test_a_value_parses_the_same_alone_and_among_others(values):
     together = _parsed(values)
     assert together == [_parsed([v])[0] for v in values]
+
+
+@pytest.mark.parametrize("value", ["2016-12-31T23:59:60Z", "2016-12-31T23:59:60.5+01:00", "2016-12-31 23:59:60"])
+def test_a_leap_second_reads_the_same_in_a_record_and_in_a_column(value):
+    """RFC 3339 allows ``:60``; a record's value (``to_utc``) and a column's read it alike."""
+    from feedback_lab.io._timestamps import to_utc
+
+    assert _parsed([value]) == [to_utc(value)] == [reference(value)]
