@@ -343,7 +343,7 @@ def is_parquet(path: Path) -> bool:
         return False
 
 
-def _parquet_source(path: Path):
+def parquet_source(path: Path):
     """What polars reads a Parquet file from: its path, or the unpacked bytes (see :func:`is_parquet`)."""
     import io
 
@@ -357,7 +357,7 @@ def parquet_columns(path: Path) -> list[str] | None:
     import polars as pl
 
     try:
-        return list(pl.read_parquet_schema(_parquet_source(path)))
+        return list(pl.read_parquet_schema(parquet_source(path)))
     except (*polars_failures(), OSError):
         return None
 
@@ -370,7 +370,7 @@ def read_parquet(path: Path):
     from feedback_lab.exceptions import UnreadableFileError
 
     try:
-        return pl.read_parquet(_parquet_source(path))
+        return pl.read_parquet(parquet_source(path))
     except polars_failures() as exc:
         raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
 

@@ -127,12 +127,14 @@ def _sniff_columns(cols: set[bytes], parquet: bool = False) -> float:
 
 def records_of(path: Path, rejects: Rejects | None = None):
     """``(line, raw, record | None, error | None)`` over a JSON, JSONL, CSV or Parquet file (API pages
-    unwrapped; ``line`` is a Parquet file's row number, from 1)."""
+    unwrapped; ``line`` is a Parquet file's row number, from 1). ``raw`` is the record's text, or for
+    a table row the record itself (``Rejects.add`` writes it as JSON when it is rejected)."""
     if is_parquet(path):
         from feedback_lab.io._table_records import table_records
 
+        # the record is its own raw text: Rejects.add writes it as JSON only if it is rejected
         for _, row, _, rec in table_records(path, rejects or Rejects("langfuse"), json_fields=frozenset()):
-            yield row, json.dumps(rec, ensure_ascii=False, default=str), rec, None
+            yield row, rec, rec, None
         return
     data = open_bytes(path)
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
@@ -156,7 +158,7 @@ def records_of(path: Path, rejects: Rejects | None = None):
         raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc
     df = unquote_cells(df)
     for i, row in enumerate(df.iter_rows(named=True)):
-        yield i + 2, json.dumps(row, ensure_ascii=False), row, None
+        yield i + 2, row, row, None
 
 
 def unquote_cells(df):

@@ -152,7 +152,7 @@ def v2_span(r: dict) -> dict:
         "input": text_of(inp, "input") if inp else None, "output": text_of(out, "output") if out else None,
         "input_tokens": as_int(r.get("tokensInput"), "tokensInput"),
         "output_tokens": as_int(r.get("tokensOutput"), "tokensOutput"),
-        "status": {"unset": None}.get(status, status or None), "attributes": jdump(attrs) if attrs else None,
+        "status": None if status in ("", "unset") else status, "attributes": jdump(attrs) if attrs else None,
         "session_id": as_str(r.get("sessionId"), "sessionId"), "user_id": as_str(r.get("userId"), "userId"),
         "prompt_version": _prompt_version(meta), "tags": _split(r.get("tags")) or None,
         "cost": None if cost is None else cost / MICROCENTS_PER_USD,

@@ -106,9 +106,9 @@ def _map_columns(path: Path, df) -> set[str]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from feedback_lab.io._common import _parquet_source
+    from feedback_lab.io._common import parquet_source
 
-    return {f.name for f in pq.read_schema(_parquet_source(path)) if f.name in pairs and pa.types.is_map(f.type)}
+    return {f.name for f in pq.read_schema(parquet_source(path)) if f.name in pairs and pa.types.is_map(f.type)}
 
 
 def _value(v: Any, *, decode: bool, numbers: bool) -> Any:
