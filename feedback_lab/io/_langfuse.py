@@ -91,7 +91,7 @@ class _Collector:
         self.rejects = Rejects("langfuse")
         self.traces: list[dict] = []
         self.spans: dict[tuple[str, str], dict] = {}
-        self.scores: dict[str, dict] = {}
+        self.scores: dict[str, int] = {}  # score id -> its row's position in self.feedback
         self.feedback: list[dict] = []
         self.column_scores: list[dict] = []
         self.comments: list[dict] = []
@@ -270,17 +270,17 @@ class _Collector:
                "_updated": updated, "_line": line, "_file": str(path)}
         sid = field_of(s, "id")
         if sid is not None and str(sid) in self.scores:
-            old = self.scores[str(sid)]
+            at = self.scores[str(sid)]
+            old = self.feedback[at]
             newer = (row["_updated"] or ts) and (old["_updated"] is None or row["_updated"] > old["_updated"])
             loser = old if newer else row
-            self.rejects.add(path, loser["_line"], f"score id {sid} seen twice; kept the last update (last write wins)",
+            self.rejects.add(loser["_file"], loser["_line"], f"score id {sid} seen twice; kept the last update (last write wins)",
                              {k: v for k, v in loser.items() if not k.startswith("_")})
             if newer:
-                self.feedback[self.feedback.index(old)] = row
-                self.scores[str(sid)] = row
+                self.feedback[at] = row
             return
         if sid is not None:
-            self.scores[str(sid)] = row
+            self.scores[str(sid)] = len(self.feedback)
         self.feedback.append(row)
 
     def _score_columns(self, rec: dict, tid: str, span_id: str | None, ts, path, line: int) -> None:

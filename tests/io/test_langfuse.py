@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -124,3 +125,20 @@ def test_score_types_and_last_write_wins(tmp_path):
         ("ok", 1.0, "True", "user"), ("cat", None, "bad", "human"), ("q", 0.9, None, "llm")]
     assert ts.rejects["line"].to_list() == [3, 5]
     assert "last write wins" in ts.rejects["reason"][0] and "number" in ts.rejects["reason"][1]
+
+
+def test_scores_read_twice_keep_their_places_and_the_newest_values(tmp_path):
+    # a scores export read next to the traces that embed the same scores: every score arrives twice,
+    # in another order and with other updates; each keeps the place of its first copy and the newest value
+    base = {"traceId": "t", "projectId": "p", "timestamp": "2025-01-01T00:00:00Z", "name": "q", "dataType": "NUMERIC",
+            "source": "API"}
+    day = "2025-01-0{}T00:00:00Z".format
+    first = [{**base, "id": str(i), "value": float(i), "updatedAt": day(2)} for i in range(5)]
+    again = [{**base, "id": str(i), "value": 10.0 + i, "updatedAt": day(3 if i % 2 else 1)} for i in reversed(range(5))]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(s) + "\n" for s in first))
+    (tmp_path / "b.jsonl").write_text("".join(json.dumps(s) + "\n" for s in again))
+    ts = fl.read_traces([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], format="langfuse")
+    assert ts.feedback["value"].to_list() == [0.0, 11.0, 2.0, 13.0, 4.0]
+    # the losing copy of each id is a reject: the second file's for even ids, the first file's for odd ones
+    got = sorted((Path(f).name, line) for f, line in ts.rejects.select("file", "line").rows())
+    assert got == [("a.jsonl", 2), ("a.jsonl", 4), ("b.jsonl", 1), ("b.jsonl", 3), ("b.jsonl", 5)]
