@@ -183,18 +183,23 @@ def _decode(raw: bytes) -> tuple[str | None, str | None]:
 _TRAILING_COMMA = re.compile(r",\s*\]\s*\Z")
 
 
-def iter_json_records(path: Path, data: bytes | None = None) -> Iterator[tuple[int, str, Any, str | None]]:
+def iter_json_records(path: Path, data: bytes | None = None, *,
+                      progress: bool = True) -> Iterator[tuple[int, str, Any, str | None]]:
     """Yield ``(line, raw_text, parsed_or_None, error_or_None)`` for a JSON or JSONL file.
 
     JSONL: one record per non-blank line, ``line`` is the 1-based line number.
     JSON: a top-level array yields its elements (``line`` = 1-based index in the array);
     any other top-level value is yielded once with ``line`` 1; an array closed after a
     trailing comma (``[{...},\n]``) is accepted. A JSON file that does not parse as a whole
-    is retried as JSONL (many ``.json`` exports are really JSONL).
+    is retried as JSONL (many ``.json`` exports are really JSONL). With ``progress`` (and a
+    loading bar open, :mod:`feedback_lab._progress`) it reports its position in the file.
     """
+    from feedback_lab._progress import TICK_EVERY, file_ticker
+
     path = Path(path)
     if data is None:
         data = open_bytes(path)
+    tick = file_ticker(path) if progress else None
     stripped = data.lstrip()
     if stripped[:1] in (b"[", b"{"):
         text, err = _decode(data)
@@ -213,12 +218,19 @@ def iter_json_records(path: Path, data: bytes | None = None) -> Iterator[tuple[i
             if doc is not _NOT_JSON:
                 if isinstance(doc, list):
                     for i, rec in enumerate(doc, start=1):
+                        if tick is not None and i % TICK_EVERY == 0:
+                            tick(i / len(doc))
                         yield i, _dump(rec), rec, None
                 else:
                     yield 1, text[:RAW_LIMIT], doc, None
                 return
     # JSONL
+    pos = 0
     for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        if tick is not None:
+            pos += len(raw) + 1
+            if lineno % TICK_EVERY == 0:
+                tick(pos / len(data))
         if not raw.strip():
             continue
         text, err = _decode(raw.rstrip(b"\r"))

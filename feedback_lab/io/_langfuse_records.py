@@ -157,7 +157,12 @@ def records_of(path: Path, rejects: Rejects | None = None):
 
         raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc
     df = unquote_cells(df)
+    from feedback_lab._progress import TICK_EVERY, file_ticker
+
+    tick = file_ticker(path)  # a loading bar, if one is open, moves as the rows are taken
     for i, row in enumerate(df.iter_rows(named=True)):
+        if tick is not None and i % TICK_EVERY == 0:
+            tick(i / len(df))
         yield i + 2, row, row, None
 
 

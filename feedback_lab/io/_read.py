@@ -38,6 +38,7 @@ def read_traces(
     column_map: Mapping[str, str] | None = None,
     backend: Literal["polars", "pandas"] = "polars",
     recursive: bool = False,
+    show_progress: bool | None = None,
     **options: Any,
 ) -> TraceSet:
     """Read trace exports into a canonical :class:`~feedback_lab.schema.TraceSet`.
@@ -62,6 +63,10 @@ def read_traces(
     backend : {"polars", "pandas"}, default "polars"
     recursive : bool, default False
         Also read files in sub-folders of a directory.
+    show_progress : bool, optional
+        A ``tqdm.auto`` bar over the bytes of the files read (the record-by-record readers move
+        it as they go, a file polars reads in one go when it is done). None: on when the files
+        hold at least 32 MB and a notebook or terminal is watching.
     **options
         Passed to the readers that take them: ``exact_schema=True`` (canonical and Phoenix JSONL:
         find the columns in every line of a file over 64 MB, not in 2,000 sampled ones),
@@ -93,7 +98,7 @@ def read_traces(
     (1, [2], '2025-01-01 00:00:00+00:00')
     """
     ts = _read(path_or_paths, format=format, column_map=column_map, recursive=recursive,
-               options=options, frame=None)
+               options=options, frame=None, show_progress=show_progress)
     return ts.to_pandas() if backend == "pandas" else ts
 
 
@@ -104,6 +109,7 @@ def read_feedback(
     column_map: Mapping[str, str] | None = None,
     backend: Literal["polars", "pandas"] = "polars",
     recursive: bool = False,
+    show_progress: bool | None = None,
     **options: Any,
 ):
     """Read feedback (scores, labels, comments) kept apart from the traces.
@@ -111,7 +117,8 @@ def read_feedback(
     Canonical files are read as long-format feedback (``trace_id, name, value | label,
     comment, annotator_kind, annotator, timestamp``) whatever their columns; platform
     formats give their feedback frame. Records that cannot be read raise a warning with
-    their count (use :func:`read_traces` to get them as ``rejects``).
+    their count (use :func:`read_traces` to get them as ``rejects``). The parameters are those
+    of :func:`read_traces`.
 
     Returns
     -------
@@ -129,7 +136,7 @@ def read_feedback(
     import warnings
 
     ts = _read(path_or_paths, format=format, column_map=column_map, recursive=recursive,
-               options=options, frame="feedback")
+               options=options, frame="feedback", show_progress=show_progress)
     if len(ts.rejects):
         reasons = ts.rejects["reason"].value_counts(sort=True).head(3).rows()
         warnings.warn(
@@ -208,11 +215,13 @@ def _dir_files(d: Path, recursive: bool) -> list[Path]:
 
 
 # ---------------------------------------------------------------- reading
-def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> TraceSet:
+def _read(path_or_paths, *, format, column_map, recursive, options, frame, show_progress=None) -> TraceSet:
+    from feedback_lab._progress import load_progress
     from feedback_lab.io._archives import unpacked
 
     files = expand_paths(path_or_paths, recursive=recursive)
-    with unpacked(files) as (files, rename):  # archives holding several files: read like their folder
+    with unpacked(files) as (files, rename), load_progress(files, show_progress):
+        # (archives holding several files read like their folder)
         try:
             return _read_files(files, format=format, column_map=column_map, options=options, frame=frame,
                                rename=rename)
@@ -226,6 +235,7 @@ def _read(path_or_paths, *, format, column_map, recursive, options, frame) -> Tr
 def _read_files(files: list[Path], *, format, column_map, options, frame, rename) -> TraceSet:
     import polars as pl
 
+    from feedback_lab._progress import file_ticker
     from feedback_lab.io._common import polars_failures
     from feedback_lab.io._registry import get_format, sniff_format
 
@@ -257,6 +267,9 @@ def _read_files(files: list[Path], *, format, column_map, options, frame, rename
         where = paths[0] if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more {fmt.name} file(s))"
         try:
             raw = fmt.read(paths, **opts)
+            for p in paths:  # the progress bar, where one is open: these files are read
+                if (tick := file_ticker(p)) is not None:
+                    tick(1.0)
         except FeedbackLabError:
             raise
         except (RecursionError, MemoryError) as exc:

@@ -105,14 +105,15 @@ def _log(msg: str, on: bool | None) -> None:
         print(f"[feedback-lab] {msg}", file=sys.stderr, flush=True)
 
 
-def _load(data: Any, fmt: str, recursive: bool = False):
+def _load(data: Any, fmt: str, recursive: bool = False, show_progress: bool | None = None):
     import feedback_lab as fl
     from feedback_lab.schema import TraceSet
 
     if isinstance(data, TraceSet):
         return data.to_pandas()
     paths = [data] if isinstance(data, (str, Path)) else list(data)
-    return fl.read_traces(paths if len(paths) > 1 else paths[0], format=fmt, recursive=recursive, backend="pandas")
+    return fl.read_traces(paths if len(paths) > 1 else paths[0], format=fmt, recursive=recursive, backend="pandas",
+                          show_progress=show_progress)
 
 
 def run_review(
@@ -161,6 +162,9 @@ def run_review(
         Raise when a section fails. Default: the section is shown with verdict ``"error"``
         and its message, listed in ``summary["section_errors"]``, and the other sections
         still run (the CLI then exits with status 1).
+    show_progress : bool, optional
+        Progress lines on stderr, and the bars of loading and embedding (None: bars only for
+        large inputs in a notebook or terminal; False: silent).
 
     Returns
     -------
@@ -177,7 +181,7 @@ def run_review(
     from feedback_lab.report._sections_act import SECTIONS_ACT, judge, regressions, review_queue
 
     t0 = time.perf_counter()
-    ts = _load(data, format, recursive)
+    ts = _load(data, format, recursive, show_progress)
     traces = ts.traces.reset_index(drop=True)
     if "timestamp" not in traces.columns or traces["timestamp"].isna().all():
         msg = "run_review: no trace has a timestamp, so no review window can be chosen; load traces with timestamps."

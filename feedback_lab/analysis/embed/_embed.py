@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from feedback_lab._progress import interactive
 from feedback_lab.analysis.embed._cache import CacheError, EmbeddingCache, text_key
 from feedback_lab.analysis.embed._model import DEFAULT_MODEL, load_model, resolve_model
 
@@ -145,15 +145,6 @@ def _resolve_cache(cache: Any) -> EmbeddingCache | None:
         return EmbeddingCache(cache)
     msg = f"cache must be True, False, a directory path or an EmbeddingCache; got {type(cache).__name__}."
     raise TypeError(msg)
-
-
-def _interactive() -> bool:
-    if "ipykernel" in sys.modules:
-        return True
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def embed(
@@ -318,7 +309,7 @@ def _encode_missing(loaded, unique, keys, todo, store, batch_size, show_progress
     from feedback_lab.analysis.embed._encode import encode_texts
 
     if show_progress is None:
-        show_progress = len(todo) >= _PROGRESS_MIN and _interactive()
+        show_progress = len(todo) >= _PROGRESS_MIN and interactive()
     bar = None
     if show_progress:
         from tqdm.auto import tqdm
