@@ -64,12 +64,29 @@ _SNIFF_KEYS = (b'"parentObservationId"', b'"projectId"', b'"observations"', b'"d
 
 
 def field_of(rec: dict, *names: str) -> Any:
-    """First non-null of ``names`` in camelCase or snake_case."""
-    for n in names:
-        for key in (n, snake_case(n)):
-            if key in rec and rec[key] is not None and rec[key] != "":
-                return rec[key]
+    """First non-null, non-empty of ``names`` in camelCase or snake_case (the camelCase key first).
+
+    Examples
+    --------
+    >>> field_of({"trace_id": "t", "name": ""}, "traceId"), field_of({"name": "", "id": 0}, "name", "id")
+    ('t', 0)
+    """
+    get = rec.get
+    for n in names:  # called a few dozen times per record: dict lookups only
+        v = get(n)
+        if v is not None and v != "":
+            return v
+        snake = _SNAKE.get(n)
+        if snake is None:
+            snake = _SNAKE[n] = snake_case(n)
+        if snake != n:
+            v = get(snake)
+            if v is not None and v != "":
+                return v
     return None
+
+
+_SNAKE: dict[str, str] = {}  # field_of's names -> their snake_case (a few dozen)
 
 
 @functools.lru_cache(maxsize=1024)  # field_of asks for the same few dozen names on every record
