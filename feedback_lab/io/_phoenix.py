@@ -131,7 +131,10 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
         prompt_version=_attr(sch, "prompt_version"), task=_attr(sch, "task"), reference=_attr(sch, "reference"),
         metadata=_metadata(sch), _tags=_attr(sch, "tags", "raw") if any(
             f"attributes.{k}" in sch for k in ALIASES["tags"]) else pl.lit(None, pl.String),
-        attributes=pl.struct(attr_cols).struct.json_encode() if attr_cols else pl.lit(None, pl.String),
+        # keyed by the attribute names (llm.model_name), as the OpenTelemetry reader writes them: the
+        # "attributes." prefix is the spans dataframe's flattening, not part of the name
+        attributes=pl.struct(pl.col(c).alias(c.removeprefix("attributes.")) for c in attr_cols).struct.json_encode()
+        if attr_cols else pl.lit(None, pl.String),
         _file=pl.col("_file"), _line=pl.col("_line"), _ref=pl.col("_ref"),
         **fast_ts, **msgs, **({"_typed": pl.col("_typed")} if "_typed" in sch else {}),
     )
@@ -221,7 +224,7 @@ def _retyped(attributes: str | None, typed: str) -> str | None:
     if attributes is None:
         return None
     d = json.loads(attributes)
-    d.update((k, v) for k, v in json.loads(typed).items() if k in d)
+    d.update((name, v) for k, v in json.loads(typed).items() if (name := k.removeprefix("attributes.")) in d)
     return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
 

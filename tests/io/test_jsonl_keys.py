@@ -47,7 +47,7 @@ def test_phoenix_keeps_a_model_first_seen_after_line_1000(tmp_path):
     assert len(ts.spans) == 1501 and len(ts.rejects) == 0
     late = ts.spans.filter(pl.col("span_id") == "s1500").row(0, named=True)
     assert late["model"] == "gpt-late"
-    assert json.loads(late["attributes"])["attributes.custom.flag"] == "on"
+    assert json.loads(late["attributes"])["custom.flag"] == "on"
     assert ts.traces.filter(pl.col("trace_id") == "t1500")["session_id"].to_list() == ["s-late"]
 
 

@@ -50,7 +50,8 @@ def test_openinference_fixtures_as_rest_spans(fixtures_dir, tmp_path):
     assert llm["kind"] == "llm" and llm["input"] == io_only["input.value"]  # input.value kept verbatim
     # the attributes JSON keeps every attribute except the text already in input/output
     root_attrs = json.loads(ts.spans.filter(ts.spans["span_id"] == "r")["attributes"][0])
-    kept = {k.removeprefix("attributes."): v for k, v in root_attrs.items() if v is not None}
+    # keyed by the OpenInference names (no "attributes." prefix), like the OpenTelemetry reader's
+    kept = {k: v for k, v in root_attrs.items() if v is not None}
     assert set(kept) == set(root) - {"input.value", "output.value"}
     assert (kept["session.id"], kept["user.id"], kept["openinference.span.kind"]) == ("s-1", "u-1", "CHAIN")
 
@@ -182,6 +183,6 @@ def test_attributes_keep_their_types_when_read_record_by_record(tmp_path):
     lines.write_text(json.dumps(span) + "\n" + json.dumps({**span, "context": {"trace_id": "t2", "span_id": "s2"}}) + "\n")
     got = {p.suffix: json.loads(load(p, "phoenix").spans.filter(pl.col("span_id") == "s1")["attributes"][0])
            for p in (page, lines)}
-    typed = {f"attributes.{k}": v for k, v in attrs.items() if k not in ("input.value", "output.value")}
+    typed = {k: v for k, v in attrs.items() if k not in ("input.value", "output.value")}
     for suffix, d in got.items():
         assert {k: v for k, v in d.items() if v is not None} == typed, suffix
