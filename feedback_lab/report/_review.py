@@ -163,8 +163,9 @@ def run_review(
         and its message, listed in ``summary["section_errors"]``, and the other sections
         still run (the CLI then exits with status 1).
     show_progress : bool, optional
-        Progress lines on stderr, and the bars of loading and embedding (None: bars only for
-        large inputs in a notebook or terminal; False: silent).
+        Progress lines on stderr and the embedding bar (None: the bar for 1,000 texts or more in a
+        notebook or terminal); the loading bar shows for 32 MB of input or more in a notebook or
+        terminal. False: silent.
 
     Returns
     -------
@@ -181,7 +182,7 @@ def run_review(
     from feedback_lab.report._sections_act import SECTIONS_ACT, judge, regressions, review_queue
 
     t0 = time.perf_counter()
-    ts = _load(data, format, recursive, show_progress)
+    ts = _load(data, format, recursive, False if show_progress is False else None)  # the bar: large inputs only
     traces = ts.traces.reset_index(drop=True)
     if "timestamp" not in traces.columns or traces["timestamp"].isna().all():
         msg = "run_review: no trace has a timestamp, so no review window can be chosen; load traces with timestamps."
