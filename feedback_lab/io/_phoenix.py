@@ -190,21 +190,76 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
 def _metadata(schema):
     """The ``metadata`` attribute as JSON text: the object (a Parquet/JSONL struct loses the keys
     other rows filled, i.e. null fields go), else the ``metadata.<key>`` attributes Phoenix's REST
-    API and span downloads flatten it into (nested again at the dots)."""
+    API and span downloads flatten it into (nested again at the dots). Encoded by polars (null
+    fields dropped by :data:`_NULL_FIELDS`) where the values are JSON types, else row by row."""
     import polars as pl
 
     whole = "attributes.metadata"
     expr = None
     if isinstance(schema.get(whole), pl.Struct):
-        expr = pl.col(whole).map_elements(_meta_json, return_dtype=pl.String)
+        expr = (_struct_json(pl.col(whole)) if _json_native(schema[whole])
+                else pl.col(whole).map_elements(_meta_json, return_dtype=pl.String))
     elif whole in schema:
         expr = _attr(schema, "metadata")
     dotted = [c for c in schema if c.startswith(whole + ".")]
     if dotted:
-        flat = pl.struct(pl.col(c).alias(c.removeprefix(whole + ".")) for c in dotted)
-        flat = flat.map_elements(lambda d: _meta_json(nest_dotted(d)), return_dtype=pl.String)
+        names = [c.removeprefix(whole + ".") for c in dotted]
+        nested = _nested_struct(dotted, names) if all(_json_native(schema[c]) for c in dotted) else None
+        if nested is not None:
+            flat = _struct_json(nested)
+        else:
+            flat = pl.struct(pl.col(c).alias(n) for c, n in zip(dotted, names, strict=True))
+            flat = flat.map_elements(lambda d: _meta_json(nest_dotted(d)), return_dtype=pl.String)
         expr = flat if expr is None else pl.coalesce(expr, flat)
     return expr if expr is not None else pl.lit(None, pl.String)
+
+
+#: a key whose value is null, with the comma that joins it to its neighbour, in polars' compact JSON;
+#: every other string is matched whole and kept (``$1``), so that no match starts inside a string
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_NULL_FIELDS = rf",{_STRING}:null|{_STRING}:null,?|({_STRING})"
+
+
+def _struct_json(expr):
+    """A struct column as compact JSON without its null fields (at any depth); ``{}`` and a null
+    struct give null, as :func:`_meta_json` does."""
+    import polars as pl
+
+    text = expr.struct.json_encode().str.replace_all(_NULL_FIELDS, "$1")
+    return pl.when(expr.is_not_null() & (text != "{}")).then(text)
+
+
+def _json_native(dtype) -> bool:
+    """Values polars encodes as JSON as ``json.dumps`` would (text, numbers, booleans, lists, objects)."""
+    import polars as pl
+
+    if isinstance(dtype, pl.Struct):
+        return all(_json_native(f.dtype) for f in dtype.fields)
+    if isinstance(dtype, (pl.List, pl.Array)):
+        return _json_native(dtype.inner)
+    return dtype in (pl.String, pl.Boolean, pl.Null) or (dtype.is_numeric() and not dtype == pl.Decimal)
+
+
+def _nested_struct(columns: list[str], names: list[str]):
+    """``columns`` as one struct nested at the dots of their ``names`` (``a.b`` -> ``{a: {b}}``), as
+    :func:`nest_dotted` nests a record; ``None`` when a name is also the prefix of another (which
+    :func:`nest_dotted` keeps dotted)."""
+    import polars as pl
+
+    if any(n == "" or any(m.startswith(n + ".") for m in names) for n in names):
+        return None
+    tree: dict = {}
+    for c, n in zip(columns, names, strict=True):
+        *head, last = n.split(".")
+        node = tree
+        for h in head:
+            node = node.setdefault(h, {})
+        node[last] = c
+
+    def build(node: dict):
+        return pl.struct(build(v).alias(k) if isinstance(v, dict) else pl.col(v).alias(k) for k, v in node.items())
+
+    return build(tree)
 
 
 def _drop_nulls(v: Any) -> Any:
