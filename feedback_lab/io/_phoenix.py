@@ -166,9 +166,11 @@ def spans_frame(df, rejects: Rejects, path: Path | None = None):
     out = out.drop(*msgs)
     if out.schema["_tags"] == pl.List(pl.String):
         out = out.rename({"_tags": "tags"})
-    else:
-        tags = [_tags(v) for v in out["_tags"].to_list()]
-        out = out.with_columns(tags=pl.Series(tags, dtype=pl.List(pl.String))).drop("_tags")
+    else:  # text (CSV), or no tags at all (a Null column): only the rows with a value go through Python
+        has = out["_tags"].is_not_null()
+        tags = pl.Series([_tags(v) for v in out["_tags"].filter(has).to_list()], dtype=pl.List(pl.String))
+        at = pl.select(pl.when(has).then(has.cast(pl.UInt32).cum_sum() - 1)).to_series()  # row -> its tags
+        out = out.with_columns(tags=tags.gather(at)).drop("_tags")
     # rejects: missing ids, non-numeric token counts
     not_num = {k: pl.col(f"_raw_{k}").is_not_null() & pl.col(k).is_null() for k in raws}
     bad = out.select(pl.any_horizontal(pl.col("span_id").is_null(), pl.col("trace_id").is_null(),
