@@ -121,18 +121,25 @@ def traces_from_spans(spans, extras: tuple[str, ...] | list[str] = ()):
     empty = {c: s.schema[c] for c in extras if s[c].null_count() == len(s)}
     filled = [c for c in extras if c not in empty]
     # a root has no parent, or a parent that is not a span of its trace (one hash lookup per span)
-    s = s.with_columns(_root=pl.col("parent_id").is_null() | ~pl.struct("trace_id", "parent_id").is_in(
-        pl.struct("trace_id", pl.col("span_id").alias("parent_id")).implode()))
+    root = pl.col("parent_id").is_null() | ~pl.struct("trace_id", "parent_id").is_in(
+        pl.struct("trace_id", pl.col("span_id").alias("parent_id")).implode())
     llm = pl.col("kind") == "llm"
-    root = pl.col("_root")
-    # one pass: spans in start order, every per-trace value an aggregation of one group_by
-    s = s.select(
-        "_order", "trace_id", "_root", "end", "status", "input", "output", "model", *filled,
+    row = pl.col("_order")
+    # one pass over small columns in start order: every per-trace value is an aggregation of one
+    # group_by, texts and other values chosen by their row number (``_order``) and gathered once
+    # per trace at the end; sorting and grouping the texts themselves allocates several times the
+    # memory, which costs more than the work in a fresh process
+    k = s.select(
+        "_order", "trace_id", "end", "status", _root=root,
         _start=pl.col("start").fill_null(pl.col("end")),
-        _llm_in=pl.when(llm).then(pl.col("input")), _llm_out=pl.when(llm).then(pl.col("output")),
+        _llm_in=pl.when(llm & pl.col("input").is_not_null()).then(row),
+        _llm_out=pl.when(llm & pl.col("output").is_not_null()).then(row),
         _in_tok=pl.when(llm).then(pl.col("input_tokens")), _out_tok=pl.when(llm).then(pl.col("output_tokens")),
         _model_rank=pl.when(llm & pl.col("model").is_not_null()).then(pl.col("output_tokens").fill_null(-1)),
-        **{f"_root_{c}": pl.when(root).then(pl.col(c)) for c in filled if c != "cost"},
+        **{f"_any_{c}": pl.when(pl.col(c).is_not_null()).then(row) for c in filled if c != "cost"},
+        **({"cost": pl.col("cost")} if "cost" in filled else {}),
+    ).with_columns(
+        **{f"_root_{c}": pl.when(pl.col("_root")).then(pl.col(f"_any_{c}")) for c in filled if c != "cost"},
     ).sort("_start", nulls_last=True, maintain_order=True)
     first_root = pl.col("_root").arg_max()  # the first True: the earliest root
     aggs = [
@@ -141,31 +148,37 @@ def traces_from_spans(spans, extras: tuple[str, ...] | list[str] = ()):
         pl.col("end").max().alias("_end"),
         pl.col("status").str.to_lowercase().is_in(["error", "failed", "failure"]).any().alias("_err"),
         pl.col("status").drop_nulls().first().alias("_status"),
-        pl.when(pl.col("_root").any()).then(pl.col("input").get(first_root)).alias("_root_in"),
-        pl.when(pl.col("_root").any()).then(pl.col("output").get(first_root)).alias("_root_out"),
+        pl.when(pl.col("_root").any()).then(pl.col("_order").get(first_root)).alias("_root_row"),
         pl.col("_llm_in").drop_nulls().first(),
         pl.col("_llm_out").drop_nulls().last(),
         pl.when(pl.col("_in_tok").is_not_null().any()).then(pl.col("_in_tok").sum()).alias("input_tokens"),
         pl.when(pl.col("_out_tok").is_not_null().any()).then(pl.col("_out_tok").sum()).alias("output_tokens"),
         # the LLM span with most output tokens; arg_max gives the first, i.e. earliest, of ties
         pl.when(pl.col("_model_rank").is_not_null().any())
-        .then(pl.col("model").get(pl.col("_model_rank").arg_max())).alias("model"),
+        .then(pl.col("_order").get(pl.col("_model_rank").arg_max())).alias("_model_row"),
     ]
     for c in filled:
         if c == "cost":
             aggs.append(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).alias(c))
         else:
-            aggs.append(pl.coalesce(pl.col(f"_root_{c}").drop_nulls().first(), pl.col(c).drop_nulls().first()).alias(c))
-    return (
-        s.group_by("trace_id").agg(aggs).sort("_first")
-        .select(
-            "trace_id", "timestamp", "model",
-            pl.coalesce("_root_in", "_llm_in").alias("input"),
-            pl.coalesce("_root_out", "_llm_out").alias("output"),
-            ((pl.col("_end") - pl.col("timestamp")).dt.total_microseconds().cast(pl.Float64) / 1000.0)
-            .alias("latency_ms"),
-            "input_tokens", "output_tokens",
-            pl.when(pl.col("_err")).then(pl.lit("error")).otherwise(pl.col("_status")).alias("status"),
-            *(pl.lit(None, empty[c]).alias(c) if c in empty else pl.col(c) for c in extras),
-        )
+            aggs.append(pl.coalesce(pl.col(f"_root_{c}").drop_nulls().first(), pl.col(f"_any_{c}").drop_nulls().first())
+                        .alias(f"_row_{c}"))
+    t = k.group_by("trace_id").agg(aggs).sort("_first")
+
+    def at(col: str, rows: str):
+        return s[col].gather(t[rows])
+
+    # the root's text when it has one (its input may be null: then the first LLM span's input)
+    root_in, root_out = at("input", "_root_row"), at("output", "_root_row")
+    return t.select(
+        "trace_id", "timestamp",
+        at("model", "_model_row").alias("model"),
+        pl.coalesce(root_in, at("input", "_llm_in")).alias("input"),
+        pl.coalesce(root_out, at("output", "_llm_out")).alias("output"),
+        ((pl.col("_end") - pl.col("timestamp")).dt.total_microseconds().cast(pl.Float64) / 1000.0)
+        .alias("latency_ms"),
+        "input_tokens", "output_tokens",
+        pl.when(pl.col("_err")).then(pl.lit("error")).otherwise(pl.col("_status")).alias("status"),
+        *(pl.lit(None, empty[c]).alias(c) if c in empty else pl.col(c) if c == "cost"
+          else at(c, f"_row_{c}").alias(c) for c in extras),
     )
