@@ -44,12 +44,21 @@ def any_value(v: Any, depth: int = 0) -> Any:
         raise BadRecord("attribute value nested too deeply")
     if not isinstance(v, dict):
         return v  # lenient: plain JSON values written by hand-rolled exporters
-    if any("_" in k for k in v):  # proto field names: string_value, int_value, ...
-        v = {_CAMEL.get(k, k): x for k, x in v.items()}
-    if any(x is None for x in v.values()):  # every field present, the unset ones null (Phoenix's
-        v = {k: x for k, x in v.items() if x is not None}  # GET /v1/projects/{p}/spans/otlpv1)
-    if not v:
-        return None
+    if len(v) == 1:  # the usual {"stringValue": ...}: the checks below, without scanning
+        k, x = next(iter(v.items()))
+        if x is None:
+            return None
+        if k == "stringValue" and isinstance(x, str):
+            return x
+        if "_" in k:
+            v = {_CAMEL.get(k, k): x}
+    else:
+        if any("_" in k for k in v):  # proto field names: string_value, int_value, ...
+            v = {_CAMEL.get(k, k): x for k, x in v.items()}
+        if any(x is None for x in v.values()):  # every field present, the unset ones null (Phoenix's
+            v = {k: x for k, x in v.items() if x is not None}  # GET /v1/projects/{p}/spans/otlpv1)
+        if not v:
+            return None
     if "stringValue" in v:
         return v["stringValue"] if isinstance(v["stringValue"], str) else jdump(v["stringValue"])
     if "intValue" in v:
@@ -94,6 +103,9 @@ def attributes(lst: Any, depth: int = 0) -> dict[str, Any]:
     return out
 
 
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
 def otel_id(v: Any, nbytes: int, what: str) -> str | None:
     """Hex (any case, optional ``0x``) or base64 OTLP ids -> lower-case hex."""
     if v is None or v == "":
@@ -102,7 +114,8 @@ def otel_id(v: Any, nbytes: int, what: str) -> str | None:
         raise BadRecord(f"{what} must be a string, got {type(v).__name__}")
     s = v.strip()
     s = s[2:] if s[:2].lower() == "0x" else s
-    if len(s) == 2 * nbytes and all(c in "0123456789abcdefABCDEF" for c in s):
+    hexa = _HEX.fullmatch(s) is not None
+    if len(s) == 2 * nbytes and hexa:
         return s.lower()
     try:
         raw = base64.b64decode(s, validate=True)
@@ -110,6 +123,6 @@ def otel_id(v: Any, nbytes: int, what: str) -> str | None:
         raw = b""
     if len(raw) == nbytes:
         return raw.hex()
-    if all(c in "0123456789abcdefABCDEF" for c in s) and 0 < len(s) <= 2 * nbytes:
+    if hexa and len(s) <= 2 * nbytes:
         return s.lower().rjust(2 * nbytes, "0")
     return s  # not an OTLP id, but an id all the same (hand-written exports): kept verbatim
