@@ -41,7 +41,7 @@ def _kind(path: Path) -> str | None:
 
 
 def _exportable(name: str) -> bool:
-    from feedback_lab.io._read import READABLE_SUFFIXES
+    from feedback_lab.io._paths import READABLE_SUFFIXES
 
     base = name.rsplit("/", 1)[-1].lower()
     if not base or base.startswith((".", "_")) or name.startswith("__MACOSX/"):

@@ -17,18 +17,16 @@ duplicates of an explicit trace row: they fill its empty columns instead (a Lang
 
 from __future__ import annotations
 
-import glob as _glob
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from feedback_lab.exceptions import FeedbackLabError, FormatError, UnreadableFileError
+from feedback_lab.io._paths import expand_paths
 from feedback_lab.schema import FRAMES, TraceSet, conform
 
 __all__ = ["expand_paths", "read_feedback", "read_traces"]
 
-#: suffixes a directory read picks up (``.gz`` and ``.zst`` only on top of one of the others)
-READABLE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
 
 
 def read_traces(
@@ -146,72 +144,6 @@ def read_feedback(
         )
     fb = ts.feedback
     return fb.to_pandas() if backend == "pandas" else fb
-
-
-# ---------------------------------------------------------------- paths
-def expand_paths(path_or_paths, *, recursive: bool = False) -> list[Path]:
-    """Files to read, in a stable order (see :func:`read_traces` for the directory rule)."""
-    items = [path_or_paths] if isinstance(path_or_paths, (str, Path)) else list(path_or_paths)
-    if not items:
-        raise UnreadableFileError("read_traces: no path given; pass a file, a directory or a glob pattern.")
-    files: list[Path] = []
-    for item in items:
-        p = Path(item)
-        if p.is_dir():
-            found = _dir_files(p, recursive)
-            if not found:
-                listing = sorted(x.name for x in p.iterdir())[:20]
-                msg = (f"{p}: directory has no readable export files (suffixes {', '.join(READABLE_SUFFIXES)}, "
-                       f"optionally .gz or .zst, or .zip archives of them){' in it or its sub-folders' if recursive else ''}. "
-                       f"Found: {listing}."
-                       f"{'' if recursive else ' Pass recursive=True to read sub-folders (--recursive on the command line).'}")
-                raise UnreadableFileError(msg)
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        elif any(ch in str(item) for ch in "*?["):
-            hits = sorted(Path(h) for h in _glob.glob(str(item), recursive=True))
-            hits = [h for h in hits if h.is_file()]
-            if not hits:
-                raise UnreadableFileError(f"{item}: the glob pattern matches no file.")
-            files.extend(hits)
-        else:
-            msg = f"{p}: no such file or directory (relative paths are resolved from {Path.cwd()})."
-            raise UnreadableFileError(msg)
-    seen: dict[Path, None] = {}
-    for f in files:
-        seen.setdefault(f, None)
-    return list(seen)
-
-
-def _readable(p: Path) -> bool:
-    name = p.name.lower()
-    if name.startswith((".", "_")):
-        return False
-    name = name.removesuffix(".gz").removesuffix(".zst")
-    if name.endswith(".zip"):
-        return bool(_zip_members(p))
-    return name.endswith(READABLE_SUFFIXES)
-
-
-def _zip_members(p: Path) -> list[str] | None:
-    from feedback_lab.io._archives import data_members
-
-    return data_members(p) if p.name.lower().endswith(".zip") else None
-
-
-def _dir_files(d: Path, recursive: bool) -> list[Path]:
-    import warnings
-
-    it = d.rglob("*") if recursive else d.iterdir()
-    files = [p for p in it if p.is_file() and not any(part.startswith(".") for part in p.relative_to(d).parts)]
-    zips = [p for p in files if p.name.lower().endswith(".zip") and not p.name.startswith("_")]
-    skipped = [f"{p.name} ({'not a zip archive' if m is None else 'no export file'})"
-               for p in zips if not (m := _zip_members(p))]
-    if skipped:
-        warnings.warn(f"{d}: skipped {len(skipped)} zip archive(s) holding no export file: "
-                      f"{', '.join(sorted(skipped)[:10])}.", UserWarning, stacklevel=5)
-    return sorted(p for p in files if _readable(p))
 
 
 # ---------------------------------------------------------------- reading
