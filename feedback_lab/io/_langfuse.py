@@ -189,8 +189,12 @@ class _Collector:
         key = (str(tid), str(oid))
         if key in self.spans:
             first = self.spans[key]
+            # a blob export of both sources writes every observation to both tables
+            both = {Path(first["_file"]).parent.name, Path(path).parent.name} == {"observations", "observations_v2"}
+            hint = ("; the blob export lists every observation in both the 'observations' and the "
+                    "'observations_v2' tables: read one of the two folders to load each once") if both else ""
             self.rejects.add(path, line, f"duplicate observation id {oid} (first read from {first['_file']} "
-                                         f"line {first['_line']})", raw)
+                                         f"line {first['_line']}){hint}", raw)
             return
         try:
             start, end = to_utc(field_of(o, "startTime")), to_utc(field_of(o, "endTime"))

@@ -83,6 +83,8 @@ def test_both_observation_tables_reject_the_second_copy_naming_the_first():
     assert ts.spans.height == len(E["observations"])
     assert ts.rejects.height == len(E["observations"])
     assert all("duplicate observation id" in r and "line" in r and KEY in r for r in ts.rejects["reason"])
+    # and says why, and what to read instead
+    assert all("read one of the two folders" in r for r in ts.rejects["reason"])
     assert ts.feedback.height == len(E["scores"])
 
 
