@@ -17,7 +17,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LOAD_PROGRESS_MIN_BYTES", "TICK_EVERY", "FileProgress", "file_ticker", "interactive", "load_progress"]
+__all__ = ["LOAD_PROGRESS_MIN_BYTES", "TICK_EVERY", "FileProgress", "file_ticker", "interactive", "load_progress",
+           "ticking"]
 
 #: ``show_progress=None``: a loading bar only for inputs of at least this many bytes on disk
 LOAD_PROGRESS_MIN_BYTES = 32 * 1024 * 1024
@@ -118,3 +119,20 @@ def file_ticker(path: Path | str) -> Callable[[float], None] | None:
     if bar is None:
         return None
     return lambda fraction: bar.at(path, fraction)
+
+
+def ticking(items: Any, path: Path | str, total: int | None = None) -> Any:
+    """``items`` as they are, or, while a loading bar is open, an iterator over them that reports
+    every :data:`TICK_EVERY`-th item as a position in ``path`` (its number over ``total``, by
+    default ``len(items)``)."""
+    tick = file_ticker(path)
+    if tick is None:
+        return items
+    return _ticked(items, tick, len(items) if total is None else total)
+
+
+def _ticked(items: Iterable, tick: Callable[[float], None], total: int) -> Iterator:
+    for i, item in enumerate(items, start=1):
+        if i % TICK_EVERY == 0:
+            tick(i / total)
+        yield item

@@ -194,7 +194,7 @@ def iter_json_records(path: Path, data: bytes | None = None, *,
     is retried as JSONL (many ``.json`` exports are really JSONL). With ``progress`` (and a
     loading bar open, :mod:`feedback_lab._progress`) it reports its position in the file.
     """
-    from feedback_lab._progress import TICK_EVERY, file_ticker
+    from feedback_lab._progress import TICK_EVERY, file_ticker, ticking
 
     path = Path(path)
     if data is None:
@@ -217,9 +217,7 @@ def iter_json_records(path: Path, data: bytes | None = None, *,
                         pass
             if doc is not _NOT_JSON:
                 if isinstance(doc, list):
-                    for i, rec in enumerate(doc, start=1):
-                        if tick is not None and i % TICK_EVERY == 0:
-                            tick(i / len(doc))
+                    for i, rec in enumerate(ticking(doc, path) if progress else doc, start=1):
                         yield i, _dump(rec), rec, None
                 else:
                     yield 1, text[:RAW_LIMIT], doc, None

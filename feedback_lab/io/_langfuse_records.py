@@ -76,17 +76,12 @@ def field_of(rec: dict, *names: str) -> Any:
         v = get(n)
         if v is not None and v != "":
             return v
-        snake = _SNAKE.get(n)
-        if snake is None:
-            snake = _SNAKE[n] = snake_case(n)
+        snake = snake_case(n)
         if snake != n:
             v = get(snake)
             if v is not None and v != "":
                 return v
     return None
-
-
-_SNAKE: dict[str, str] = {}  # field_of's names -> their snake_case (a few dozen)
 
 
 @functools.lru_cache(maxsize=1024)  # field_of asks for the same few dozen names on every record
@@ -174,12 +169,9 @@ def records_of(path: Path, rejects: Rejects | None = None):
 
         raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc
     df = unquote_cells(df)
-    from feedback_lab._progress import TICK_EVERY, file_ticker
+    from feedback_lab._progress import ticking
 
-    tick = file_ticker(path)  # a loading bar, if one is open, moves as the rows are taken
-    for i, row in enumerate(df.iter_rows(named=True)):
-        if tick is not None and i % TICK_EVERY == 0:
-            tick(i / len(df))
+    for i, row in enumerate(ticking(df.iter_rows(named=True), path, len(df))):  # a loading bar moves with the rows
         yield i + 2, row, row, None
 
 

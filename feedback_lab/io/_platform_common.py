@@ -246,7 +246,7 @@ def json_records(paths: list[Path], rejects: Rejects,
     list's elements (``line`` = 1-based index). Invalid JSON, invalid UTF-8 and non-object records
     go to ``rejects``.
     """
-    from feedback_lab._progress import TICK_EVERY, file_ticker
+    from feedback_lab._progress import ticking
 
     for path in paths:
         data = open_bytes(path)
@@ -255,10 +255,7 @@ def json_records(paths: list[Path], rejects: Rejects,
         except RecursionError:  # a whole-file JSON document nested deeper than Python's parser allows
             rejects.add(path, 1, "invalid JSON: nested too deeply", data[:RAW_LIMIT].decode("utf-8", "replace"))
             continue
-        tick = file_ticker(path)  # a loading bar, if one is open, moves as the records are taken
-        for i, (line, raw, rec, err) in enumerate(items, start=1):
-            if tick is not None and i % TICK_EVERY == 0:
-                tick(i / len(items))
+        for line, raw, rec, err in ticking(items, path):  # a loading bar moves as the records are taken
             if err is not None:
                 rejects.add(path, line, err, raw)
                 continue

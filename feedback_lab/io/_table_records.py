@@ -60,7 +60,7 @@ def table_records(path: Path, rejects: Rejects, *, json_fields: set[str] | froze
     from absent keys).
     """
 
-    from feedback_lab._progress import TICK_EVERY, file_ticker
+    from feedback_lab._progress import ticking
     from feedback_lab.io._platform_frames import csv_rows
 
     path = Path(path)
@@ -72,10 +72,7 @@ def table_records(path: Path, rejects: Rejects, *, json_fields: set[str] | froze
         df = csv_rows(path, open_bytes(path), rejects)
         maps = set()
     cols = [c for c in df.columns if c != "_line"]
-    tick = file_ticker(path)  # a loading bar, if one is open, moves as the rows are taken
-    for i, row in enumerate(df.iter_rows(named=True), start=1):
-        if tick is not None and i % TICK_EVERY == 0:
-            tick(i / len(df))
+    for row in ticking(df.iter_rows(named=True), path, len(df)):  # a loading bar moves as the rows are taken
         for c in maps:
             if row[c] is not None:
                 row[c] = {kv["key"]: kv["value"] for kv in row[c]}
