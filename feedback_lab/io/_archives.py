@@ -20,13 +20,64 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
-__all__ = ["data_members", "unpacked"]
+__all__ = ["data_members", "is_tar", "unpacked", "untar_single", "unzip_single", "zip_data_names"]
+
+
+def is_tar(head: bytes) -> bool:
+    """Whether bytes start a tar archive (POSIX ``ustar`` magic at offset 257)."""
+    return head[257:262] == b"ustar"
+
+
+def untar_single(path: Path, data: bytes) -> bytes:
+    """The bytes of the single data file of a tar archive (also inside gzip: ``.tar.gz``)."""
+    import io
+
+    from feedback_lab.exceptions import UnreadableFileError
+
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+            members = [m for m in tf.getmembers() if m.isfile() and not m.name.rsplit("/", 1)[-1].startswith(".")]
+            fh = tf.extractfile(members[0]) if len(members) == 1 else None
+            inner = fh.read() if fh is not None else None
+    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        msg = f"{path}: tar data is corrupt or unsupported ({exc}). Extract it and pass the file inside."
+        raise UnreadableFileError(msg) from exc
+    if inner is None:
+        names = [m.name for m in members][:10]
+        msg = (f"{path}: a tar archive with {len(members)} files {names}, where one file was expected. "
+               "read_traces reads such an archive like the folder it was made from; or extract it (tar xf).")
+        raise UnreadableFileError(msg)
+    return inner
+
+
+def zip_data_names(zf) -> list[str]:
+    """The data files of an open ``zipfile.ZipFile``: not folders, macOS resource forks or hidden files."""
+    return [i.filename for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+            and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+
+
+def unzip_single(path: Path, data: bytes) -> bytes:
+    """The bytes of the single data file of a zip archive (directories and ``__MACOSX/`` skipped)."""
+    import io
+
+    from feedback_lab.exceptions import UnreadableFileError
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = zip_data_names(zf)
+            inner = zf.read(names[0]) if len(names) == 1 else None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        msg = f"{path}: zip data is corrupt or unsupported ({exc}). Unzip it and pass the file inside."
+        raise UnreadableFileError(msg) from exc
+    if inner is None:
+        msg = (f"{path}: a zip archive with {len(names)} files {names[:10]}, where one file was expected. "
+               "read_traces reads such an archive like the folder it was made from; or unzip it.")
+        raise UnreadableFileError(msg)
+    return inner
 
 
 def _kind(path: Path) -> str | None:
     """``"zip"``, ``"tar"`` (also gzipped) or ``None``, from the first bytes."""
-    from feedback_lab.io._common import is_tar
-
     try:
         with path.open("rb") as fh:
             head = fh.read(512)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from feedback_lab.io._archives import is_tar, untar_single, unzip_single, zip_data_names
+from feedback_lab.io._otlp_proto import is_otlp_proto, otlp_proto_json
 from feedback_lab.io._timestamps import parse_timestamps, to_utc
 from feedback_lab.io._zstd import decompress_zstd, is_zstd
 
@@ -35,9 +37,10 @@ __all__ = [
 RAW_LIMIT = 10_000
 
 
-def open_bytes(path: Path) -> bytes:
+def open_bytes(path: Path, *, proto_as_json: bool = True) -> bytes:
     """The whole file as bytes, gunzipped (or zstd-decompressed, see :mod:`._zstd`) when needed; a zip
-    or tar archive (``.tar.gz`` too) gives its one data file.
+    or tar archive (``.tar.gz`` too) gives its one data file; OTLP protobuf gives OTLP/JSON lines
+    (:mod:`._otlp_proto`), or stays as it is with ``proto_as_json=False``.
 
     Zip: exports mailed as a one-file archive (Latitude's traces export is
     ``project_traces_traces_export_<time>.zip`` holding one CSV) are read without unpacking;
@@ -46,75 +49,23 @@ def open_bytes(path: Path) -> bytes:
     path = Path(path)
     data = path.read_bytes()
     if data[:4] == b"PK\x03\x04":
-        return unzip_single(path, data)
-    if is_zstd(data[:8]):  # the OpenTelemetry Collector's file exporter with compression: zstd
-        return decompress_zstd(path, data)
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except Exception as exc:  # OSError, EOFError, zlib.error
-            from feedback_lab.exceptions import UnreadableFileError
+        data = unzip_single(path, data)
+    elif is_zstd(data[:8]):  # the OpenTelemetry Collector's file exporter with compression: zstd
+        data = decompress_zstd(path, data)
+    else:
+        if data[:2] == b"\x1f\x8b":
+            try:
+                data = gzip.decompress(data)
+            except Exception as exc:  # OSError, EOFError, zlib.error
+                from feedback_lab.exceptions import UnreadableFileError
 
-            msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."
-            raise UnreadableFileError(msg) from exc
-    if is_tar(data):
-        return untar_single(path, data)
+                msg = f"{path}: gzip data is corrupt or truncated ({exc}). Re-export or re-download the file."
+                raise UnreadableFileError(msg) from exc
+        if is_tar(data):
+            data = untar_single(path, data)
+    if proto_as_json and is_otlp_proto(data[:4096]):  # the file exporter's format: proto, or an OTLP/HTTP body
+        return otlp_proto_json(path, data)
     return data
-
-
-def is_tar(head: bytes) -> bool:
-    """Whether bytes start a tar archive (POSIX ``ustar`` magic at offset 257)."""
-    return head[257:262] == b"ustar"
-
-
-def untar_single(path: Path, data: bytes) -> bytes:
-    """The bytes of the single data file of a tar archive (also inside gzip: ``.tar.gz``)."""
-    import io
-    import tarfile
-
-    from feedback_lab.exceptions import UnreadableFileError
-
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data)) as tf:
-            members = [m for m in tf.getmembers() if m.isfile() and not m.name.rsplit("/", 1)[-1].startswith(".")]
-            fh = tf.extractfile(members[0]) if len(members) == 1 else None
-            inner = fh.read() if fh is not None else None
-    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
-        msg = f"{path}: tar data is corrupt or unsupported ({exc}). Extract it and pass the file inside."
-        raise UnreadableFileError(msg) from exc
-    if inner is None:
-        names = [m.name for m in members][:10]
-        msg = (f"{path}: a tar archive with {len(members)} files {names}, where one file was expected. "
-               "read_traces reads such an archive like the folder it was made from; or extract it (tar xf).")
-        raise UnreadableFileError(msg)
-    return inner
-
-
-def zip_data_names(zf) -> list[str]:
-    """The data files of an open ``zipfile.ZipFile``: not folders, macOS resource forks or hidden files."""
-    return [i.filename for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
-            and not i.filename.rsplit("/", 1)[-1].startswith(".")]
-
-
-def unzip_single(path: Path, data: bytes) -> bytes:
-    """The bytes of the single data file of a zip archive (directories and ``__MACOSX/`` skipped)."""
-    import io
-    import zipfile
-
-    from feedback_lab.exceptions import UnreadableFileError
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = zip_data_names(zf)
-            inner = zf.read(names[0]) if len(names) == 1 else None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        msg = f"{path}: zip data is corrupt or unsupported ({exc}). Unzip it and pass the file inside."
-        raise UnreadableFileError(msg) from exc
-    if inner is None:
-        msg = (f"{path}: a zip archive with {len(names)} files {names[:10]}, where one file was expected. "
-               "read_traces reads such an archive like the folder it was made from; or unzip it.")
-        raise UnreadableFileError(msg)
-    return inner
 
 
 @dataclass

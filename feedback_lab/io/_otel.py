@@ -1,7 +1,8 @@
 """OpenTelemetry GenAI traces: OTLP/JSON (``resourceSpans``/``resourceLogs``) and SDK span JSON.
 
 Reads what the OpenTelemetry Collector's file exporter, ``otlp/json`` dumps and tracing backends
-export: one ``ExportTraceServiceRequest`` per file or per line, typed attribute values
+export: one ``ExportTraceServiceRequest`` per file or per line (or in protobuf: the file exporter's
+``format: proto``, or a saved OTLP/HTTP body, see :mod:`feedback_lab.io._otlp_proto`), typed attribute values
 (``stringValue``, ``intValue`` as a string, ``doubleValue``, ``boolValue``, ``arrayValue``,
 ``kvlistValue``, ``bytesValue``), hex or base64 ids and nanosecond timestamps. Also reads the
 Python SDK's ``span.to_json()`` output (``ConsoleSpanExporter``: pretty-printed span objects one
@@ -50,6 +51,7 @@ from feedback_lab.io._otel_backends import (
 )
 from feedback_lab.io._otel_backends import sniff as sniff_backend
 from feedback_lab.io._otel_records import ENVELOPE_KEYS, is_span_page, otel_records
+from feedback_lab.io._otlp_proto import is_otlp_proto
 from feedback_lab.io._otlp_values import any_value, attributes, field, otel_id, snake_name
 from feedback_lab.io._platform_common import BadRecord, as_float, as_str, jdump
 from feedback_lab.io._platform_frames import assemble
@@ -329,8 +331,10 @@ def _attach_logs(pending, spans, feedback, rejects, refs):
 
 
 def sniff(path: Path, head: bytes) -> float:
-    """Confidence that ``path`` is OTLP/JSON or SDK span JSON."""
+    """Confidence that ``path`` is OTLP/JSON, OTLP protobuf or SDK span JSON."""
     h = head[:65536]
+    if is_otlp_proto(h):
+        return 0.9
     if b'"resourceSpans"' in h or b'"resourceLogs"' in h or b'"resource_spans"' in h or b'"resource_logs"' in h:
         return 0.95
     if b'"data"' in h and (b'"start_time_unix_nano"' in h or b'"startTimeUnixNano"' in h):
@@ -346,10 +350,10 @@ def sniff(path: Path, head: bytes) -> float:
 
 FORMAT = Format(
     name=NAME,
-    description="OpenTelemetry GenAI: OTLP/JSON resourceSpans/resourceLogs (collector file exporter), "
-    "SDK span JSON, Tempo/Jaeger/Grafana trace downloads; gen_ai.evaluation.result events as feedback",
+    description="OpenTelemetry GenAI: OTLP/JSON or protobuf resourceSpans/resourceLogs (collector file "
+    "exporter, OTLP/HTTP bodies), SDK span JSON, Tempo/Jaeger/Grafana trace downloads; gen_ai.evaluation.result events as feedback",
     sniff=sniff,
     read=read,
-    extensions=(".json", ".jsonl", ".gz"),
+    extensions=(".json", ".jsonl", ".binpb", ".pb", ".gz"),
     reads_together=True,
 )

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from feedback_lab.io._common import RAW_LIMIT, Rejects, open_bytes
+from feedback_lab.io._otlp_proto import is_otlp_proto, otlp_proto_documents
 from feedback_lab.io._platform_common import json_records
 
 __all__ = ["ENVELOPE_KEYS", "is_span_page", "otel_records"]
@@ -31,9 +32,14 @@ def is_span_page(rec: dict) -> bool:
 def otel_records(paths: list[Path], rejects: Rejects):
     """:func:`json_records`, except for files of pretty-printed JSON objects one after the other
     (what ``ConsoleSpanExporter`` writes by default: ``span.to_json(indent=4)`` and a newline per
-    span), which are split into their objects; ``line`` is the line each object starts on."""
+    span), which are split into their objects (``line`` is the line each object starts on), and
+    OTLP protobuf, decoded message by message (``line`` is the message's number)."""
     for path in paths:
-        data = open_bytes(path)
+        data = open_bytes(path, proto_as_json=False)
+        if is_otlp_proto(data[:4096]):
+            for k, doc in otlp_proto_documents(path, data):
+                yield path, k, doc, doc
+            continue
         text = data.decode("utf-8", "replace").lstrip("\ufeff")
         first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
         if first != "{":

@@ -11,7 +11,7 @@ from feedback_lab.exceptions import UnreadableFileError
 __all__ = ["READABLE_SUFFIXES", "expand_paths"]
 
 #: suffixes a directory read picks up (``.gz`` and ``.zst`` only on top of one of the others)
-READABLE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
+READABLE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet", ".binpb", ".pb")
 
 
 def expand_paths(path_or_paths, *, recursive: bool = False) -> list[Path]:

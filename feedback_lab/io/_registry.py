@@ -161,7 +161,7 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
         msg = f"{path}: cannot be read ({exc})."
         raise UnreadableFileError(msg) from exc
     if head[:4] == b"PK\x03\x04":  # a one-file zip archive (see open_bytes)
-        from feedback_lab.io._common import unzip_single
+        from feedback_lab.io._archives import unzip_single
 
         return unzip_single(path, path.read_bytes())[:n]
     from feedback_lab.io._zstd import is_zstd, zstd_head
@@ -178,7 +178,8 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
         except Exception as exc:  # zlib.error
             msg = f"{path}: gzip data is corrupt ({exc}). Re-export or re-download the file."
             raise UnreadableFileError(msg) from exc
-    from feedback_lab.io._common import is_tar, open_bytes
+    from feedback_lab.io._archives import is_tar
+    from feedback_lab.io._common import open_bytes
 
     if is_tar(head):  # a one-file tar archive, also .tar.gz (see open_bytes)
         return open_bytes(path)[:n]

@@ -9,8 +9,8 @@ opentelemetry-collector-contrib):
 - *legacy* (the gate off): every request is compressed on its own and written after 4 bytes giving
   its compressed length (big-endian ``uint32``); ``zstd -d`` cannot read such a file.
 
-Both give the JSON lines back. ``format: proto`` (binary protobuf messages) is not read: the error
-says to export with ``format: json``. Decompression uses the standard library's ``compression.zstd``
+Both give the JSON lines back; with ``format: proto`` both give the length-prefixed protobuf
+messages, which :mod:`feedback_lab.io._otlp_proto` decodes. Decompression uses the standard library's ``compression.zstd``
 (Python 3.14) or else the ``zstandard`` package.
 """
 
@@ -101,6 +101,8 @@ def decompress_zstd(path: Path, data: bytes, *, limit: int = -1) -> bytes:
             raise UnreadableFileError(msg) from exc
     else:
         parts, pos = [], 0
+        from feedback_lab.io._otlp_proto import is_otlp_proto
+
         while pos < len(data):
             size = int.from_bytes(data[pos:pos + 4], "big")
             frame = data[pos + 4:pos + 4 + size]
@@ -110,17 +112,24 @@ def decompress_zstd(path: Path, data: bytes, *, limit: int = -1) -> bytes:
                        "copy it again once the Collector has flushed or rotated it.")
                 raise UnreadableFileError(msg)
             try:
-                parts.append(decompress(frame, -1).rstrip(b"\n"))
+                parts.append(decompress(frame, -1))
             except Exception as exc:
                 msg = f"{path}: the zstd message at byte {pos} is corrupt ({exc}). Re-export or re-copy the file."
                 raise UnreadableFileError(msg) from exc
             pos += 4 + size
-        out = b"\n".join(parts) + b"\n"
+        if parts and is_otlp_proto(parts[0][:4096]):  # format: proto, one message per frame
+            out = b"".join(len(p).to_bytes(4, "big") + p for p in parts)
+        else:
+            out = b"\n".join(p.rstrip(b"\n") for p in parts) + b"\n"
     head = out[:4096]
     if head[:4] == b"PAR1":  # a Parquet file compressed once more
         return out
-    if any(b < 0x20 and b not in (9, 10, 13) for b in head):  # text has no control bytes; protobuf does
-        msg = (f"{path}: zstd-compressed binary content, most likely the file exporter's 'format: proto' "
-               "(protobuf), which feedback_lab does not read. Export with 'format: json' instead.")
+    from feedback_lab.io._otlp_proto import is_otlp_proto
+
+    if is_otlp_proto(head):  # format: proto, decoded by open_bytes
+        return out
+    if any(b < 0x20 and b not in (9, 10, 13) for b in head):  # text has no control bytes
+        msg = (f"{path}: zstd-compressed binary content that is neither OTLP protobuf nor Parquet. "
+               "Decompress it with `zstd -d` and check what it holds.")
         raise UnreadableFileError(msg)
     return out

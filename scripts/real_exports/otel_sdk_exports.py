@@ -19,7 +19,20 @@ trace 2: two evaluations, one label-only). Run ``attrs`` puts the messages in
 - ``otlp_msg2json_<run>.json``: ``encode_spans`` then ``google.protobuf.json_format.MessageToJson``
   (ids as base64, protobuf's mapping of bytes);
 - ``otlp_msg2dict_<run>.json``: ``MessageToDict(..., preserving_proto_field_name=True)`` dumped
-  with :func:`json.dumps`.
+  with :func:`json.dumps`;
+- ``otlp_<run>.binpb``: ``encode_spans(spans).SerializeToString()``, the body an OTLP/HTTP exporter
+  posts (``Content-Type: application/x-protobuf``);
+- ``file_exporter_<run>.binpb``: the Collector file exporter's ``format: proto`` layout
+  (``exportMessageAsBuffer`` in ``exporter/fileexporter/file_writer.go``): one
+  ``ExportTraceServiceRequest`` per trace, each after 4 bytes giving its length (big-endian);
+- ``file_exporter_zstd_<run>.binpb.zst``: the same with ``compression: zstd`` (legacy layout: each
+  message compressed on its own, then length-prefixed).
+
+Run ``logs`` puts the messages in attributes, as ``attrs`` does, and emits each evaluation as a
+``gen_ai.evaluation.result`` log record (``Logger.emit(event_name=..., attributes=...)`` inside the
+chat span) instead of a span event: its spans are written as above (no console files), and its log
+records as ``otlp_msg2json_logs_records.json`` and ``file_exporter_logs_records.binpb``
+(``encode_logs``), which the Collector writes from its logs pipeline.
 
 The expected values are in :data:`EXPECTED` (also written as ``expected.json``).
 """
@@ -31,7 +44,10 @@ import sys
 from pathlib import Path
 
 from google.protobuf.json_format import MessageToDict, MessageToJson
+from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
@@ -60,10 +76,12 @@ def _messages(t: dict) -> tuple[str, str, str]:
     return json.dumps(inp), json.dumps(out), json.dumps(sys_)
 
 
-def make_spans(run: str, console_files: list) -> list:
-    """Create the spans of one run; return the finished ``ReadableSpan`` objects."""
+def make_spans(run: str, console_files: list, logger=None) -> list:
+    """Create the spans of one run; return the finished ``ReadableSpan`` objects (run ``logs``
+    emits the evaluations through ``logger``)."""
     mem = InMemorySpanExporter()
-    provider = TracerProvider(resource=Resource.create({"service.name": f"feedback-lab-{run}"}))
+    resource = Resource.create({"service.name": f"feedback-lab-{run}"})
+    provider = TracerProvider(resource=resource)
     provider.add_span_processor(SimpleSpanProcessor(mem))
     for f, fmt in console_files:
         kw = {"formatter": fmt} if fmt else {}
@@ -83,7 +101,7 @@ def make_spans(run: str, console_files: list) -> list:
                 llm.set_attribute("gen_ai.usage.input_tokens", t["in_tok"])
                 llm.set_attribute("gen_ai.usage.output_tokens", t["out_tok"])
                 llm.set_attribute("gen_ai.response.finish_reasons", ["stop"])
-                if run == "attrs":
+                if run in ("attrs", "logs"):
                     llm.set_attribute("gen_ai.system_instructions", sys_)
                     llm.set_attribute("gen_ai.input.messages", inp)
                     llm.set_attribute("gen_ai.output.messages", out)
@@ -103,22 +121,59 @@ def make_spans(run: str, console_files: list) -> list:
                         a["gen_ai.evaluation.score.value"] = score
                     if expl:
                         a["gen_ai.evaluation.explanation"] = expl
-                    llm.add_event("gen_ai.evaluation.result", a)
+                    if run == "logs":  # a log record in the chat span's context
+                        logger.emit(event_name="gen_ai.evaluation.result", attributes=a)
+                    else:
+                        llm.add_event("gen_ai.evaluation.result", a)
                 llm.set_status(Status(StatusCode.OK))
     provider.shutdown()
     return list(mem.get_finished_spans())
 
 
+def _length_prefixed(messages: list, compress=None) -> bytes:
+    """The file exporter's ``exportMessageAsBuffer``: each buffer after its length as a big-endian
+    uint32 (the buffer zstd-compressed first with ``compression: zstd``, legacy layout)."""
+    out = b""
+    for m in messages:
+        buf = m.SerializeToString()
+        if compress:
+            buf = compress(buf)
+        out += len(buf).to_bytes(4, "big") + buf
+    return out
+
+
 def main(out_dir: str) -> None:
+    import zstandard
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for run in ("attrs", "events", "oldevents"):
-        with open(out / f"console_{run}.txt", "w") as f1, open(out / f"console_oneline_{run}.jsonl", "w") as f2:
-            spans = make_spans(run, [(f1, None), (f2, lambda s: s.to_json(indent=None) + "\n")])
+    zstd = zstandard.ZstdCompressor().compress
+    for run in ("attrs", "events", "oldevents", "logs"):
+        logs = InMemoryLogRecordExporter()
+        logger_provider = LoggerProvider(resource=Resource.create({"service.name": f"feedback-lab-{run}"}))
+        logger_provider.add_log_record_processor(SimpleLogRecordProcessor(logs))
+        logger = logger_provider.get_logger("feedback_lab.real_exports", "1.0")
+        if run == "logs":
+            spans = make_spans(run, [], logger)
+        else:
+            with open(out / f"console_{run}.txt", "w") as f1, open(out / f"console_oneline_{run}.jsonl", "w") as f2:
+                spans = make_spans(run, [(f1, None), (f2, lambda s: s.to_json(indent=None) + "\n")])
         req = encode_spans(spans)
         (out / f"otlp_msg2json_{run}.json").write_text(MessageToJson(req) + "\n")
         d = MessageToDict(req, preserving_proto_field_name=True)
         (out / f"otlp_msg2dict_{run}.json").write_text(json.dumps(d) + "\n")
+        (out / f"otlp_{run}.binpb").write_bytes(req.SerializeToString())
+        by_trace = {}
+        for s in spans:
+            by_trace.setdefault(s.context.trace_id, []).append(s)
+        per_trace = [encode_spans(group) for group in by_trace.values()]
+        (out / f"file_exporter_{run}.binpb").write_bytes(_length_prefixed(per_trace))
+        (out / f"file_exporter_zstd_{run}.binpb.zst").write_bytes(_length_prefixed(per_trace, zstd))
+        if run == "logs":
+            logger_provider.shutdown()
+            records = encode_logs(logs.get_finished_logs())
+            (out / "otlp_msg2json_logs_records.json").write_text(MessageToJson(records) + "\n")
+            (out / "file_exporter_logs_records.binpb").write_bytes(_length_prefixed([records]))
     (out / "expected.json").write_text(json.dumps(EXPECTED, indent=1) + "\n")
 
 

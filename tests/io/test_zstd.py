@@ -22,6 +22,7 @@ from feedback_lab.io import _zstd  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 OTEL = SAMPLE / "exports" / "otel" / "traces.jsonl.gz"
+REAL_OTEL = Path(__file__).resolve().parents[1] / "data" / "io" / "real" / "otel"
 
 
 def _lines() -> list[bytes]:
@@ -71,11 +72,21 @@ def test_a_folder_reads_zst_files(tmp_path):
     _same(fl.read_traces(tmp_path / "plain"), fl.read_traces(tmp_path))
 
 
-def test_protobuf_content_is_a_clear_error(tmp_path):
-    # format: proto writes binary ExportTraceServiceRequest messages (field 1, length-delimited: 0x0a ...)
+def test_protobuf_in_either_layout_reads_like_the_plain_file(tmp_path):
+    # format: proto: length-prefixed ExportTraceServiceRequest messages; with compression: zstd, one stream
+    # (native) or each message compressed before its length (legacy, see tests/io/test_real_exports_otel.py)
+    plain = REAL_OTEL / "file_exporter_attrs.binpb"
+    native = tmp_path / "traces.binpb.zst"
+    native.write_bytes(zstandard.ZstdCompressor().compress(plain.read_bytes()))
+    assert fl.sniff_format(native) == "otel"
+    _same(fl.read_traces(plain), fl.read_traces(native))
+
+
+def test_binary_content_that_is_not_protobuf_is_a_clear_error(tmp_path):
     p = tmp_path / "traces.proto"
     p.write_bytes(_legacy([b"\x0a\x8c\x01\x0a\x12" + bytes(range(40))] * 2))
-    with pytest.raises(UnreadableFileError, match=r"traces\.proto: .*format: proto.*format: json"):
+    with pytest.raises(UnreadableFileError, match=r"traces\.proto: zstd-compressed binary content that is neither "
+                                                  r"OTLP protobuf nor Parquet"):
         fl.read_traces(p)
 
 
