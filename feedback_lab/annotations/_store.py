@@ -27,9 +27,10 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from feedback_lab.annotations._entries import entry_row
 
 __all__ = ["COLUMNS", "AnnotationStore"]
 
@@ -63,25 +64,6 @@ _LATEST = (
     "SELECT * FROM entries WHERE id IN (SELECT MAX(id) FROM entries {where} "
     "GROUP BY trace_id, name, annotator, span_start, span_end) ORDER BY id"
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _check_text(x: Any, what: str, *, required: bool = False) -> str | None:
-    if x is None:
-        if required:
-            msg = f"AnnotationStore: {what} is required (a non-empty string), got None."
-            raise ValueError(msg)
-        return None
-    if not isinstance(x, str):
-        msg = f"AnnotationStore: {what} must be a string, got {type(x).__name__} {x!r}."
-        raise TypeError(msg)
-    if required and not x.strip():
-        msg = f"AnnotationStore: {what} must be a non-empty string, got {x!r}."
-        raise ValueError(msg)
-    return x
 
 
 class AnnotationStore:
@@ -163,40 +145,6 @@ class AnnotationStore:
             return int(self._connection().execute("SELECT COUNT(*) FROM entries").fetchone()[0])
 
     # ------------------------------------------------------------------ writing
-    def _row(self, e: Mapping[str, Any]) -> tuple:
-        trace_id = _check_text(e.get("trace_id"), "trace_id", required=True)
-        name = _check_text(e.get("name"), "name", required=True)
-        annotator = _check_text(e.get("annotator"), "annotator", required=True)
-        value, label, comment = e.get("value"), e.get("label"), e.get("comment")
-        if value is not None:
-            if isinstance(value, bool):
-                value = float(value)
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                msg = f"AnnotationStore: value for {trace_id!r}/{name!r} must be a number, got {value!r}; put text in label or comment."
-                raise TypeError(msg) from None
-        label = None if label is None else str(label)
-        _check_text(comment, "comment")
-        config = e.get("config")
-        if config is not None:
-            if getattr(config, "name", name) != name:
-                msg = f"AnnotationStore: entry name {name!r} does not match config {config.name!r}."
-                raise ValueError(msg)
-            reason = config.validate_value(value=value, label=label, comment=comment)
-            if reason:
-                msg = f"Invalid {name!r} annotation for trace {trace_id!r}: {reason}. Nothing was stored."
-                raise ValueError(msg)
-        meta = e.get("metadata")
-        if meta is not None and not isinstance(meta, str):
-            meta = json.dumps(meta, ensure_ascii=False, default=str)
-        rubric_version = e.get("rubric_version")
-        return (
-            trace_id, name, value, label, comment, annotator, _now(),
-            None if rubric_version is None else str(rubric_version),
-            e.get("span_id"), e.get("span_start"), e.get("span_end"), e.get("span_text"), meta,
-        )
-
     def add_many(self, entries: Iterable[Mapping[str, Any]]) -> list[int]:
         """Validate every entry, then commit them all in one transaction (all or none).
 
@@ -207,7 +155,7 @@ class AnnotationStore:
         list of int
             The ids of the new entries.
         """
-        rows = [self._row(e) for e in entries]  # validate all before writing any
+        rows = [entry_row(e) for e in entries]  # validate all before writing any
         if not rows:
             return []
         with self._lock:
