@@ -20,6 +20,7 @@ offset. Decoding uses the ``opentelemetry-proto`` package (the OTLP schema's off
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -185,8 +186,9 @@ def _document(msg) -> dict:
     return out
 
 
-def otlp_proto_documents(path: Path, data: bytes) -> list[tuple[int, dict]]:
-    """``(1-based message number, OTLP/JSON document)`` for each message of ``data``.
+def otlp_proto_documents(path: Path, data: bytes) -> Iterator[tuple[int, dict]]:
+    """``(1-based message number, OTLP/JSON document)`` for each message of ``data``, decoded as
+    they are taken (a loading bar moves with them).
 
     Raises :class:`~feedback_lab.exceptions.UnreadableFileError` naming the file and byte offset
     for a truncated or undecodable message, or when ``opentelemetry-proto`` is not installed.
@@ -197,7 +199,7 @@ def otlp_proto_documents(path: Path, data: bytes) -> list[tuple[int, dict]]:
     >>> req = ExportTraceServiceRequest()
     >>> span = req.resource_spans.add().scope_spans.add().spans.add(name="chat", span_id=b"\x01" * 8, kind=3)
     >>> buf = req.SerializeToString()
-    >>> otlp_proto_documents(Path("t.binpb"), len(buf).to_bytes(4, "big") + buf)
+    >>> list(otlp_proto_documents(Path("t.binpb"), len(buf).to_bytes(4, "big") + buf))
     [(1, {'resourceSpans': [{'scopeSpans': [{'spans': [{'spanId': '0101010101010101', 'name': 'chat', 'kind': 'SPAN_KIND_CLIENT'}]}]}]})]
     """
     try:
@@ -207,7 +209,11 @@ def otlp_proto_documents(path: Path, data: bytes) -> list[tuple[int, dict]]:
 
         msg = f"{path}: OTLP protobuf. Install the 'opentelemetry-proto' package (pip install opentelemetry-proto)."
         raise UnreadableFileError(msg) from exc
-    return [(k, _document(_message(path, offset, buf))) for k, (offset, buf) in enumerate(_frames(path, data), 1)]
+    from feedback_lab._progress import ticking
+
+    frames = _frames(path, data)
+    for k, (offset, buf) in enumerate(ticking(frames, path), 1):
+        yield k, _document(_message(path, offset, buf))
 
 
 def otlp_proto_json(path: Path, data: bytes) -> bytes:

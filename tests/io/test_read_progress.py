@@ -111,3 +111,14 @@ def test_a_failed_read_closes_its_bar(tmp_path, capsys):
         fl.read_traces(bad, format="canonical", show_progress=True)
     assert _progress._ACTIVE.get() is None
     capsys.readouterr()
+
+
+def test_protobuf_messages_move_the_bar(tmp_path, recorded):
+    # the Collector's format: proto: one message per exported batch; the bar moves every 50 of them here
+    msg = (ROOT / "tests" / "data" / "io" / "real" / "otel" / "otlp_attrs.binpb").read_bytes()
+    path = tmp_path / "traces.binpb"
+    path.write_bytes((len(msg).to_bytes(4, "big") + msg) * 120)
+    ts = fl.read_traces(path, show_progress=True)
+    assert len(ts.spans) == 4 and len(ts.rejects) == 4 * 119  # the same spans again: duplicates, named
+    fractions = [f for name, f in recorded if name == path.name]
+    assert fractions == [50 / 120, 100 / 120, 1.0]
