@@ -62,6 +62,7 @@ from feedback_lab.io._phoenix_load import (
     column,
     frame_schema,
     load_flat,
+    meta_json,
 )
 from feedback_lab.io._platform_common import messages_text, nest_dotted
 from feedback_lab.io._platform_frames import assemble, parse_ts_columns
@@ -201,7 +202,7 @@ def _metadata(schema):
     expr = None
     if isinstance(schema.get(whole), pl.Struct):
         expr = (_struct_json(pl.col(whole)) if _json_native(schema[whole])
-                else pl.col(whole).map_elements(_meta_json, return_dtype=pl.String))
+                else pl.col(whole).map_elements(meta_json, return_dtype=pl.String))
     elif whole in schema:
         expr = _attr(schema, "metadata")
     dotted = [c for c in schema if c.startswith(whole + ".")]
@@ -212,7 +213,7 @@ def _metadata(schema):
             flat = _struct_json(nested)
         else:
             flat = pl.struct(pl.col(c).alias(n) for c, n in zip(dotted, names, strict=True))
-            flat = flat.map_elements(lambda d: _meta_json(nest_dotted(d)), return_dtype=pl.String)
+            flat = flat.map_elements(lambda d: meta_json(nest_dotted(d)), return_dtype=pl.String)
         expr = flat if expr is None else pl.coalesce(expr, flat)
     return expr if expr is not None else pl.lit(None, pl.String)
 
@@ -225,7 +226,7 @@ _NULL_FIELDS = rf",{_STRING}:null|{_STRING}:null,?|({_STRING})"
 
 def _struct_json(expr):
     """A struct column as compact JSON without its null fields (at any depth); ``{}`` and a null
-    struct give null, as :func:`_meta_json` does."""
+    struct give null, as :func:`meta_json` does."""
     import polars as pl
 
     text = expr.struct.json_encode().str.replace_all(_NULL_FIELDS, "$1")
@@ -263,17 +264,6 @@ def _nested_struct(columns: list[str], names: list[str]):
         return pl.struct(build(v).alias(k) if isinstance(v, dict) else pl.col(v).alias(k) for k, v in node.items())
 
     return build(tree)
-
-
-def _drop_nulls(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _drop_nulls(x) for k, x in v.items() if x is not None}
-    return [_drop_nulls(x) for x in v] if isinstance(v, list) else v
-
-
-def _meta_json(d: Any) -> str | None:
-    d = _drop_nulls(d)
-    return None if d is None or d == {} else json.dumps(d, ensure_ascii=False, default=str)
 
 
 def _retyped(attributes: str | None, typed: str) -> str | None:

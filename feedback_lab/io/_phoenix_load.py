@@ -18,10 +18,12 @@ from typing import Any
 
 from feedback_lab.io._common import Rejects, is_parquet, open_bytes, polars_failures, read_parquet
 from feedback_lab.io._jsonl import RecordLines, ndjson_schema, read_ndjson_keys
+from feedback_lab.io._pandas_json import pandas_json_rows
 from feedback_lab.io._platform_common import flatten_dotted, json_records
 from feedback_lab.io._platform_frames import csv_rows
 
-__all__ = ["BulkReadFailed", "cell_value", "collect_frame", "column", "frame_schema", "json_text", "load_flat", "unnest"]
+__all__ = ["BulkReadFailed", "cell_value", "collect_frame", "column", "frame_schema", "json_text", "load_flat", "meta_json",
+           "unnest"]
 
 
 #: attributes whose object value is kept whole (not flattened into columns); ``metadata`` is the
@@ -52,6 +54,24 @@ def unnest(frame):
     return frame.select(e.alias(c) for c, e, _ in cols) if changed else frame
 
 
+def _drop_nulls(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _drop_nulls(x) for k, x in v.items() if x is not None}
+    return [_drop_nulls(x) for x in v] if isinstance(v, list) else v
+
+
+def meta_json(d: Any) -> str | None:
+    """A metadata object as JSON text without its null fields (at any depth); ``None`` when empty.
+
+    Examples
+    --------
+    >>> meta_json({"app": "1.2", "ab": None, "x": {"y": None}}), meta_json({"ab": None})
+    ('{"app": "1.2", "x": {}}', None)
+    """
+    d = _drop_nulls(d)
+    return None if d is None or d == {} else json.dumps(d, ensure_ascii=False, default=str)
+
+
 def _strings(rec: dict) -> dict[str, str | None]:
     """A record as flat text columns; ``_typed`` keeps the JSON of its attributes that are not text
     (numbers, booleans, lists, objects), so that the ``attributes`` JSON of a span read record by
@@ -62,7 +82,9 @@ def _strings(rec: dict) -> dict[str, str | None]:
     if typed:
         out["_typed"] = json.dumps(typed, ensure_ascii=False, default=str)
     for k, v in flat.items():
-        if v is None or isinstance(v, str):
+        if k == "attributes.metadata" and isinstance(v, dict):  # null fields go, as in a bulk read
+            out[k] = meta_json(v)
+        elif v is None or isinstance(v, str):
             out[k] = v
         elif isinstance(v, bool):
             out[k] = "true" if v else "false"
@@ -184,8 +206,14 @@ def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = 
         if df is not None:
             return df
     rows = []
+    frame = _pandas_frame(data)
+    if frame is not None:  # DataFrame.to_json() in a whole-document orient: a row per span
+        for k, rec in enumerate(frame, start=1):
+            r = _strings(rec)
+            r["_line"] = k
+            rows.append(r)
     # only {"data": [...]} is a page of records (REST responses); a span's own "events" list is not
-    for _, line, _raw, rec in json_records([path], rejects, envelopes=("data",)):
+    for _, line, _raw, rec in json_records([path], rejects, envelopes=("data",)) if frame is None else ():
         r = _strings(rec)
         r["_line"] = line
         rows.append(r)
@@ -193,6 +221,27 @@ def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = 
         return pl.DataFrame({"_line": []}, schema={"_line": pl.Int64})
     keys = list(dict.fromkeys(k for r in rows for k in r))
     return pl.DataFrame(rows, schema={k: (pl.Int64 if k == "_line" else pl.String) for k in keys})
+
+
+#: an object whose first value is an object or an array: the shape of a dataframe's ``to_json()``
+_FRAME_HEAD = re.compile(rb'\s*\{\s*"(?:[^"\\]|\\.)*"\s*:\s*[\[{]')
+_COLUMN_PREFIXES = ("attributes.", "context.", "result.", "status.")
+_COLUMNS = frozenset({"name", "span_kind", "parent_id", "start_time", "end_time", "status_code", "status_message",
+                      "events", "span_id", "trace_id", "annotation_name", "annotator_kind", "label", "score",
+                      "explanation", "metadata", "source", "created_at", "updated_at", "identifier", "user_id"})
+
+
+def _pandas_frame(data: bytes) -> list[dict] | None:
+    """The rows of a spans or annotations dataframe saved with ``to_json()`` in the ``columns``
+    (pandas' default), ``index``, ``split`` or ``table`` orient (:mod:`feedback_lab.io._pandas_json`),
+    else ``None``."""
+    if not _FRAME_HEAD.match(data):
+        return None
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return pandas_json_rows(doc, lambda c: c in _COLUMNS or c.startswith(_COLUMN_PREFIXES))
 
 
 def _load_csv(path: Path, data: bytes, rejects: Rejects):

@@ -1,5 +1,5 @@
 """Phoenix span metadata encoded by polars (``_struct_json``, ``_nested_struct``) gives what the
-row-by-row encoding (``_meta_json``, ``nest_dotted``) gives: the same object, null fields dropped at
+row-by-row encoding (``meta_json``, ``nest_dotted``) gives: the same object, null fields dropped at
 any depth, ``{}`` as null; and a Phoenix file whose spans carry metadata objects loads them so."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import feedback_lab as fl
-from feedback_lab.io._phoenix import _meta_json, _nested_struct, _struct_json
+from feedback_lab.io._phoenix import _nested_struct, _struct_json
+from feedback_lab.io._phoenix_load import meta_json
 from feedback_lab.io._platform_common import nest_dotted
 
 # keys and text with what could confuse a JSON rewrite: quotes, backslashes, ":null", commas, braces
@@ -46,7 +47,7 @@ def _loaded(text):
 @given(_struct_frames())
 def test_struct_metadata_encoded_by_polars_equals_the_row_by_row_encoding(df):
     got = df.select(_struct_json(pl.col("m"))).to_series().to_list()
-    want = [_meta_json(v) for v in df["m"].to_list()]
+    want = [meta_json(v) for v in df["m"].to_list()]
     assert [_loaded(g) for g in got] == [_loaded(w) for w in want]
 
 
@@ -61,7 +62,7 @@ def test_dotted_metadata_nested_by_polars_equals_nest_dotted(names, data):
                               min_size=1, max_size=4))
     df = pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String), orient="row")
     nested = _nested_struct(cols, names)
-    want = [_meta_json(nest_dotted(dict(zip(names, r, strict=True)))) for r in rows]
+    want = [meta_json(nest_dotted(dict(zip(names, r, strict=True)))) for r in rows]
     if nested is None:  # a name that is also a prefix: nest_dotted keeps it dotted, the caller goes row by row
         assert any(m.startswith(n + ".") for n in names for m in names)
         return

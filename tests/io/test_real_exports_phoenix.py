@@ -158,3 +158,40 @@ def test_trace_dataset_saved_by_phoenix():
     assert _feedback(ts) == want
     assert all(r["trace_id"] == SPAN2TRACE[r["span_id"]] for r in ts.feedback.iter_rows(named=True))
     assert fl.sniff_format(next(folder.glob("trace_dataset-*.parquet"))) == "phoenix"
+
+
+#: DataFrame.to_json's whole-document orients ("columns" is pandas' default); "records" is the JSONL above
+ORIENTS = ["columns", "index", "split", "table"]
+
+
+def _to_json(tmp_path, name: str, orient: str):
+    import pandas as pd
+
+    df = pd.read_parquet(DIR / name)
+    path = tmp_path / f"{Path(name).stem}_{orient}.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3: "the default date format will change"
+        df.to_json(path) if orient == "columns" else df.to_json(path, orient=orient)
+    return path
+
+
+@pytest.mark.parametrize("orient", [o for o in ORIENTS if o != "table"])  # pandas refuses "table" here:
+def test_spans_dataframe_saved_with_to_json(orient, tmp_path):  # its index is also a column
+    path = _to_json(tmp_path, "spans_df.parquet", orient)
+    ts = fl.read_traces(path)
+    _check_traces(ts)
+    want = fl.read_traces(DIR / "spans_df.parquet")
+    assert sorted(ts.spans["span_id"]) == sorted(want.spans["span_id"])
+    # pandas writes times in milliseconds (date_unit="ms"): the same instants to the millisecond
+    got, ref = ts.spans.sort("span_id"), want.spans.sort("span_id")
+    assert (got["start"] - ref["start"].dt.truncate("1ms")).abs().max().total_seconds() == 0
+
+
+# pandas writes "columns" and "index" for a unique index only, and an annotations frame's (span ids) is not
+@pytest.mark.parametrize("orient", ["split", "table"])
+def test_annotations_dataframe_saved_with_to_json(orient, tmp_path):
+    path = _to_json(tmp_path, "annotations_df.parquet", orient)
+    ts = fl.read_traces([DIR / "spans_df.parquet", path])
+    assert ts.rejects.is_empty()
+    assert _feedback(ts) == sorted(_span_feedback(), key=str)
+    assert all(r["trace_id"] == SPAN2TRACE[r["span_id"]] for r in ts.feedback.iter_rows(named=True))
