@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from feedback_lab.io._common import (
     parquet_columns,
     read_parquet,
 )
+from feedback_lab.io._pandas_json import FRAME_HEAD, frame_json_rows, may_be_frame_json
 from feedback_lab.io._registry import Format
 from feedback_lab.io._tabular import frames_from_table
 
@@ -63,6 +65,8 @@ def _sniff(path: Path, head: bytes) -> float:
             return 0.0
         if {"trace_id", "event"} & keys or {"trace_id", "span_id"} <= keys:
             return 0.5 if len(keys - _ALL_CANONICAL) <= len(keys) / 2 else 0.3
+        if FRAME_HEAD.match(head) and re.search(rb'"(?:trace_id|event)"', head[:8192]):
+            return 0.45  # DataFrame.to_json() in the index, split or table orient
         return 0.0
     header = text.splitlines()[0] if text else ""
     cols = {c.strip().strip('"').strip() for c in next(csv.reader([header]), [])}
@@ -128,12 +132,32 @@ def _read_file(path: Path, column_map, frame, exact_schema: bool = False):
     content = read_head(path, 64 * 1024)
     text_start = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if text_start == b"{":  # JSONL: plain files go to polars by path (no copy in Python)
+        rows = _pandas_rows(path, open_bytes(path)) if may_be_frame_json(content) else None
+        if rows is not None:  # DataFrame.to_json() of a whole frame
+            return _read_json_array(path, rows, column_map, frame)
         packed = content != raw  # gzip, zstd, a zip or tar archive: polars reads the unpacked bytes
         return _read_jsonl(path, Source(path, open_bytes(path) if packed else None), column_map, frame, exact_schema)
     data = open_bytes(path)
     if text_start == b"[":
         return _read_json_array(path, data, column_map, frame)
     return _read_csv(path, data, column_map, frame)
+
+
+def _pandas_rows(path: Path, data: bytes) -> list | None:
+    """The rows of a frame saved with ``DataFrame.to_json()`` in a whole-document orient
+    (:mod:`feedback_lab.io._pandas_json`; pandas' default is ``"columns"``), else ``None``. The
+    index is dropped when the frame has ``trace_id`` (or ``event``) columns; without them a
+    :class:`FormatError` says to save the index as a column."""
+    rows = frame_json_rows(data, _ALL_CANONICAL.__contains__)
+    if not rows:
+        return rows
+    cols = set().union(*(r.keys() for r in rows if isinstance(r, dict)))
+    if "_index" in cols and not cols & {"trace_id", "event", "span_id"}:
+        msg = (f"{path}: a dataframe saved with to_json() without a trace_id column (its index is not "
+               "named in the file). If the index holds the trace ids, save it as a column: "
+               "df.reset_index().to_json(path, orient=\"records\", lines=True).")
+        raise FormatError(msg)
+    return [{k: v for k, v in r.items() if k != "_index"} if isinstance(r, dict) else r for r in rows]
 
 
 def _finish(df, path, column_map, frame, *, kind, data, lines=None, pre_rejects=None):
@@ -241,10 +265,10 @@ def _read_jsonl(path: Path, data: Source, column_map, frame, exact_schema: bool 
 
 
 # ---------------------------------------------------------------- JSON array
-def _read_json_array(path: Path, data: bytes, column_map, frame):
-
+def _read_json_array(path: Path, data: bytes | list, column_map, frame):
+    """A JSON array of records (``data`` the file's bytes, or the records already parsed)."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = data if isinstance(data, list) else json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise UnreadableFileError(f"{path}: invalid UTF-8 at byte {exc.start}; expected a JSON array.") from exc
     except (json.JSONDecodeError, RecursionError) as exc:

@@ -7,17 +7,22 @@ value}}``. The other whole-document orients are ``"index"`` (``{index label: {co
 (``[{...}, ...]``, or JSONL with ``lines=True``) is already a list of rows and is not handled here.
 
 The index labels of ``"columns"``, ``"index"`` and ``"split"`` become an ``_index`` column (their
-name is not saved): a Phoenix spans dataframe's index is its span ids, an annotations
+name is not saved), as does the ``"index"`` column of ``"table"`` (an index without a name): a Phoenix spans dataframe's index is its span ids, an annotations
 dataframe's the span ids annotated, and the readers take ``_index`` as the span id where no id
 column is present.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["pandas_json_rows"]
+__all__ = ["FRAME_HEAD", "frame_json_rows", "may_be_frame_json", "pandas_json_rows"]
+
+#: an object whose first value is an object or an array: how a whole-document ``to_json()`` starts
+FRAME_HEAD = re.compile(rb'[\xef\xbb\xbf \t\r\n]*\{\s*"(?:[^"\\]|\\.)*"\s*:\s*[\[{]')
 
 
 def _same_keys(values: list) -> bool:
@@ -48,8 +53,12 @@ def pandas_json_rows(doc: Any, is_column: Callable[[str], bool]) -> list[dict] |
     if not isinstance(doc, dict) or not doc:
         return None
     if isinstance(doc.get("schema"), dict) and "fields" in doc["schema"] and isinstance(doc.get("data"), list):
-        rows = doc["data"]  # "table": records, the index among the columns
-        return rows if all(isinstance(r, dict) for r in rows) else None
+        rows = doc["data"]  # "table": records, the index among the columns ("index" when it has no name)
+        if not all(isinstance(r, dict) for r in rows):
+            return None
+        if doc["schema"].get("primaryKey") == ["index"]:
+            rows = [{("_index" if k == "index" else k): v for k, v in r.items()} for r in rows]
+        return rows
     cols, data = doc.get("columns"), doc.get("data")
     if set(doc) <= {"columns", "index", "data"} and isinstance(cols, list) and isinstance(data, list):
         index = doc.get("index")
@@ -70,3 +79,36 @@ def pandas_json_rows(doc: Any, is_column: Callable[[str], bool]) -> list[dict] |
     if any(is_column(c) for c in inner):  # "index": {label: {column: value}}
         return [{**row, "_index": label} for label, row in doc.items()]
     return None
+
+
+def may_be_frame_json(head: bytes) -> bool:
+    """Whether a file starting with ``head`` may be a whole-document ``to_json()``: it starts as one
+    does, and is not JSONL (a first line that is a JSON value of its own, with more lines after).
+
+    Examples
+    --------
+    >>> may_be_frame_json(b'{"trace_id": {"0": "t1"}}'), may_be_frame_json(b'{"m": {"k": 1}}\\n{"m": {}}\\n')
+    (True, False)
+    """
+    if not FRAME_HEAD.match(head[:4096]):
+        return False
+    first, _, rest = head.partition(b"\n")
+    if not rest.strip():
+        return True
+    try:
+        json.loads(first.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return True  # a document over several lines (to_json(indent=...))
+    return False
+
+
+def frame_json_rows(data: bytes, is_column: Callable[[str], bool]) -> list[dict] | None:
+    """:func:`pandas_json_rows` of a file's bytes; ``None`` when they are not such a document
+    (:func:`may_be_frame_json`) or do not parse as one JSON value (a broken file: its reader says where)."""
+    if not may_be_frame_json(data[:65536]):
+        return None
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return None
+    return pandas_json_rows(doc, is_column)

@@ -18,7 +18,7 @@ from typing import Any
 
 from feedback_lab.io._common import Rejects, is_parquet, open_bytes, polars_failures, read_parquet
 from feedback_lab.io._jsonl import RecordLines, ndjson_schema, read_ndjson_keys
-from feedback_lab.io._pandas_json import pandas_json_rows
+from feedback_lab.io._pandas_json import frame_json_rows
 from feedback_lab.io._platform_common import flatten_dotted, json_records
 from feedback_lab.io._platform_frames import csv_rows
 
@@ -223,8 +223,6 @@ def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = 
     return pl.DataFrame(rows, schema={k: (pl.Int64 if k == "_line" else pl.String) for k in keys})
 
 
-#: an object whose first value is an object or an array: the shape of a dataframe's ``to_json()``
-_FRAME_HEAD = re.compile(rb'\s*\{\s*"(?:[^"\\]|\\.)*"\s*:\s*[\[{]')
 _COLUMN_PREFIXES = ("attributes.", "context.", "result.", "status.")
 _COLUMNS = frozenset({"name", "span_kind", "parent_id", "start_time", "end_time", "status_code", "status_message",
                       "events", "span_id", "trace_id", "annotation_name", "annotator_kind", "label", "score",
@@ -235,13 +233,7 @@ def _pandas_frame(data: bytes) -> list[dict] | None:
     """The rows of a spans or annotations dataframe saved with ``to_json()`` in the ``columns``
     (pandas' default), ``index``, ``split`` or ``table`` orient (:mod:`feedback_lab.io._pandas_json`),
     else ``None``."""
-    if not _FRAME_HEAD.match(data):
-        return None
-    try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-    return pandas_json_rows(doc, lambda c: c in _COLUMNS or c.startswith(_COLUMN_PREFIXES))
+    return frame_json_rows(data, lambda c: c in _COLUMNS or c.startswith(_COLUMN_PREFIXES))
 
 
 def _load_csv(path: Path, data: bytes, rejects: Rejects):

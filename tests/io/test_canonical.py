@@ -175,3 +175,41 @@ def test_feedback_file_with_span_id_is_feedback(tmp_path):
                                              {"trace_id": "t", "span_id": "s1", "name": "judge", "label": "pass"}])
     ts = fl.read_traces(p)
     assert len(ts.feedback) == 2 and len(ts.spans) == 0 and ts.feedback["span_id"].to_list() == [None, "s1"]
+
+
+def _sample_frame(n: int = 40):
+    """The bundled sample traces as a pandas frame, as a user holds them before saving."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "traces.jsonl.gz"
+    return fl.read_traces(sample).traces.head(n).to_pandas()
+
+
+@pytest.mark.parametrize(("orient", "date_format"), [(o, d) for o in ("columns", "index", "split", "table")
+                                                     for d in ("epoch", "iso") if (o, d) != ("table", "epoch")])
+def test_a_frame_saved_with_pandas_to_json_reads_like_its_records(orient, date_format, tmp_path):  # table: iso only
+    import warnings
+
+    df = _sample_frame()
+    whole, records = tmp_path / "traces.json", tmp_path / "traces.jsonl"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3: "the default date format will change"
+        df.to_json(whole, orient=orient, date_format=date_format)
+        df.to_json(records, orient="records", lines=True, date_format=date_format)
+    assert fl.sniff_format(whole) == "canonical"
+    got, want = fl.read_traces(whole), fl.read_traces(records)
+    assert len(got.traces) == 40 and got.rejects.is_empty()
+    assert got.traces.equals(want.traces)
+
+
+def test_a_frame_saved_with_its_trace_ids_as_the_index_says_how_to_save_it(tmp_path):
+    path = tmp_path / "traces.json"
+    _sample_frame().set_index("trace_id").to_json(path, date_format="iso")
+    with pytest.raises(FormatError, match=r"traces\.json: .*without a trace_id column.*reset_index"):
+        fl.read_traces(path, format="canonical")
+
+
+def test_jsonl_whose_first_value_is_an_object_stays_jsonl(tmp_path):
+    path = _jsonl(tmp_path / "t.jsonl", [{"metadata": {"k": i}, "trace_id": f"t{i}", "input": "q"} for i in range(3)])
+    ts = fl.read_traces(path)
+    assert ts.traces["trace_id"].to_list() == ["t0", "t1", "t2"]
