@@ -18,6 +18,7 @@ from typing import Any
 
 from feedback_lab.io._archives import is_tar, untar_single, unzip_single, zip_data_names
 from feedback_lab.io._otlp_proto import is_otlp_proto, otlp_proto_json
+from feedback_lab.io._pandas_json import range_frame_rows
 from feedback_lab.io._timestamps import parse_timestamps, to_utc
 from feedback_lab.io._zstd import decompress_zstd, is_zstd
 
@@ -139,7 +140,8 @@ def iter_json_records(path: Path, data: bytes | None = None, *,
     """Yield ``(line, raw_text, parsed_or_None, error_or_None)`` for a JSON or JSONL file.
 
     JSONL: one record per non-blank line, ``line`` is the 1-based line number.
-    JSON: a top-level array yields its elements (``line`` = 1-based index in the array);
+    JSON: a top-level array yields its elements (``line`` = 1-based index in the array), as does
+    a dataframe saved with ``DataFrame.to_json()`` (any whole-document orient, default index);
     any other top-level value is yielded once with ``line`` 1; an array closed after a
     trailing comma (``[{...},\n]``) is accepted. A JSON file that does not parse as a whole
     is retried as JSONL (many ``.json`` exports are really JSONL). With ``progress`` (and a
@@ -167,6 +169,7 @@ def iter_json_records(path: Path, data: bytes | None = None, *,
                     except (json.JSONDecodeError, RecursionError):
                         pass
             if doc is not _NOT_JSON:
+                doc = range_frame_rows(doc) or doc  # DataFrame.to_json() of a whole frame: its rows
                 if isinstance(doc, list):
                     for i, rec in enumerate(ticking(doc, path) if progress else doc, start=1):
                         yield i, _dump(rec), rec, None

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["FRAME_HEAD", "frame_json_rows", "may_be_frame_json", "pandas_json_rows"]
+__all__ = ["FRAME_HEAD", "frame_json_rows", "may_be_frame_json", "pandas_json_rows", "range_frame_rows"]
 
 #: an object whose first value is an object or an array: how a whole-document ``to_json()`` starts
 FRAME_HEAD = re.compile(rb'[\xef\xbb\xbf \t\r\n]*\{\s*"(?:[^"\\]|\\.)*"\s*:\s*[\[{]')
@@ -112,3 +112,25 @@ def frame_json_rows(data: bytes, is_column: Callable[[str], bool]) -> list[dict]
     except (ValueError, RecursionError):
         return None
     return pandas_json_rows(doc, is_column)
+
+
+def range_frame_rows(doc: Any) -> list[dict] | None:
+    """The rows of ``doc`` when it is a dataframe with a default (0, 1, 2...) index that
+    ``DataFrame.to_json`` wrote in a whole-document orient, for readers that do not know the
+    column names: the ``"columns"`` and ``"index"`` orients are told apart by which side holds the
+    index labels, and the index, which holds nothing, is dropped. Else ``None``.
+
+    Examples
+    --------
+    >>> range_frame_rows({"id": {"0": "r1", "1": "r2"}, "name": {"0": "chat", "1": None}})
+    [{'id': 'r1', 'name': 'chat'}, {'id': 'r2', 'name': None}]
+    >>> range_frame_rows({"r1": {"id": "r1"}, "r2": {"id": "r2"}}) is None  # keyed by id: not a frame
+    True
+    """
+    rows = pandas_json_rows(doc, lambda c: not c.isdigit())
+    if not rows or not all(isinstance(r, dict) for r in rows):
+        return None
+    labels = [r.get("_index", "") for r in rows]
+    if [str(x) for x in labels] != [str(i) for i in range(len(rows))]:
+        return None
+    return [{k: v for k, v in r.items() if k != "_index"} for r in rows]
