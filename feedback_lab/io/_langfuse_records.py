@@ -162,13 +162,15 @@ def records_of(path: Path, rejects: Rejects | None = None):
 
     import polars as pl
 
+    from feedback_lab.io._platform_frames import python_repr_cells
+
     try:
         df = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         from feedback_lab.exceptions import FormatError
 
         raise FormatError(f"{path}: not a readable Langfuse CSV export ({exc}).") from exc
-    df = unquote_cells(df)
+    df = python_repr_cells(unquote_cells(df))  # pandas' to_csv writes nested fields as Python reprs
     from feedback_lab._progress import ticking
 
     for i, row in enumerate(ticking(df.iter_rows(named=True), path, len(df))):  # a loading bar moves with the rows

@@ -16,7 +16,7 @@ from typing import Any
 from feedback_lab.io._common import Rejects, polars_failures
 from feedback_lab.io._platform_common import jdump
 
-__all__ = ["assemble", "assemble_traces", "csv_rows", "parse_ts_columns", "rows_frame"]
+__all__ = ["assemble", "assemble_traces", "csv_rows", "parse_ts_columns", "python_repr_cells", "rows_frame"]
 
 #: extra per-trace columns a span row may carry (taken from the root span first, see
 #: :func:`feedback_lab.io._spans.traces_from_spans`)
@@ -300,7 +300,7 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
 
     try:
         df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False)
-        return df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+        return python_repr_cells(df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64)))
     except polars_failures():  # the per-row reader below takes over
         pass
     text = data.decode("utf-8", "replace")
@@ -325,4 +325,76 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
             continue
         rows.append([*(v if v != "" else None for v in row), i])
     names = [h if h not in header[:j] else f"{h}_duplicated_{j}" for j, h in enumerate(header)]
-    return pl.DataFrame(rows, schema=[*[(n, pl.String) for n in names], ("_line", pl.Int64)], orient="row")
+    return python_repr_cells(pl.DataFrame(rows, schema=[*[(n, pl.String) for n in names], ("_line", pl.Int64)],
+                                          orient="row"))
+
+
+#: how a Python repr of a dict or list starts (a quote JSON never has there), and how JSON's start
+_REPR_START = r"""^\s*(?:\{\s*'|\[\s*'|\[\s*\{\s*'|\[\s*\[)"""
+_JSON_START = r'^\s*(?:\{\s*"|\[\s*"|\[\s*\{\s*")'
+
+
+def python_repr_cells(df):
+    """Text cells holding the Python repr of a dict or list -> that value as JSON text.
+
+    ``pd.DataFrame(records).to_csv()`` writes nested fields so (``{'question': 'Hi'}``); the readers
+    decode JSON text. A file with any JSON object or array cell is not such a file (the platforms'
+    own CSV exports write nested fields as JSON) and stays as it is, so that an answer that reads
+    as a Python dict keeps its text; so does a cell that is no Python literal.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> python_repr_cells(pl.DataFrame({"inputs": ["{'q': 'Hi', 'n': None}", "plain"]}))["inputs"].to_list()
+    ['{"q": "Hi", "n": null}', 'plain']
+    >>> python_repr_cells(pl.DataFrame({"m": ['{"a": 1}'], "out": ["{'a': 1}"]}))["out"].to_list()  # JSON file
+    ["{'a': 1}"]
+    """
+    import polars as pl
+
+    text = [c for c, dtype in df.schema.items() if dtype == pl.String]
+    if not text or df.select(pl.any_horizontal(pl.col(c).str.contains(_JSON_START).any() for c in text)).item():
+        return df
+    cols = []
+    for c in text:
+        hit = df[c].str.contains(_REPR_START).fill_null(False)
+        if hit.any():
+            idx = hit.arg_true()
+            fixed = [_repr_json(v) for v in df[c].gather(idx).to_list()]
+            cols.append(df[c].scatter(idx, pl.Series(fixed, dtype=pl.String)))
+    return df.with_columns(cols) if cols else df
+
+
+def _repr_json(v: str) -> str:
+    import ast
+
+    try:
+        json.loads(v)
+        return v
+    except (ValueError, RecursionError):
+        pass
+    try:
+        obj = ast.literal_eval(v.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return v
+    if not isinstance(obj, (dict, list)) or _adjacent_strings(v):
+        return v  # numpy's array repr ['a' 'b'] would read as one concatenated string: not a list's repr
+    return json.dumps(obj, ensure_ascii=False, default=str)
+
+
+def _adjacent_strings(v: str) -> bool:
+    """Whether Python source ``v`` has two string literals in a row (``'a' 'b'``, implicit concatenation)."""
+    import io
+    import tokenize
+
+    last = None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(v).readline):
+            if tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+                continue
+            if tok.type == tokenize.STRING and last == tokenize.STRING:
+                return True
+            last = tok.type
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return False
