@@ -34,7 +34,7 @@ lint: setup
 fuzz: setup
 	FL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 2 -p no:cacheprovider \
 	  tests/io/test_fuzz_core.py tests/io/test_fuzz_platforms.py tests/io/test_fuzz_real_exports.py \
-	  tests/io/test_langsmith_parquet_fast.py
+	  tests/io/test_langsmith_parquet_fast.py tests/io/test_otlp_proto.py
 
 bench: setup
 	$(BIN)/python -m bench --size small
