@@ -11,11 +11,11 @@ Two layouts:
   file (``.binpb`` is the usual name).
 
 Each message becomes one OTLP/JSON document (JSON field names, ids in hex, 64-bit integers as
-strings, enums by name, as the OTLP/JSON encoding writes them), and a reject's "line" is the
+strings, enums as numbers, as the OTLP/JSON encoding writes them), and a reject's "line" is the
 message's position in the file. Traces and logs (``gen_ai.evaluation.result`` log records) are told apart by parsing
-(where both parse, the one with fewer fields outside its schema wins); a message that parses as
-neither (metrics, a corrupt copy) raises :class:`~feedback_lab.exceptions.UnreadableFileError` naming its byte
-offset. Decoding uses the ``opentelemetry-proto`` package (the OTLP schema's official Python code).
+(a parse whose ids are not 16 and 8 bytes is the wrong type; where both parse, the one with fewer
+fields outside its schema wins); a message that parses as neither (metrics, a corrupt copy) raises :class:`~feedback_lab.exceptions.UnreadableFileError` naming its byte
+offset. ``protobuf`` decodes, with the schema of :mod:`feedback_lab.io._otlp_schema`.
 """
 
 from __future__ import annotations
@@ -103,19 +103,29 @@ def _frames(path: Path, data: bytes) -> list[tuple[int, bytes]]:
     return out
 
 
+def _plausible(msg) -> bool:
+    """Whether the ids of a parsed request have OTLP's sizes (16-byte trace ids, 8-byte span ids, or
+    none): another message parsed as this type (metrics as traces) puts names and values there."""
+    records = ([sp for rs in msg.resource_spans for ss in rs.scope_spans for sp in ss.spans]
+               if hasattr(msg, "resource_spans") else
+               [lr for rl in msg.resource_logs for sl in rl.scope_logs for lr in sl.log_records])
+    return all(len(r.trace_id) in (0, 16) and len(r.span_id) in (0, 8) for r in records)
+
+
 def _message(path: Path, offset: int, buf: bytes):
     """The message ``buf`` parsed as the OTLP request type it is (traces, then logs)."""
     from google.protobuf.message import DecodeError
-    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
     from feedback_lab.exceptions import UnreadableFileError
+    from feedback_lab.io._otlp_schema import request_classes
 
     parsed = []
-    for cls in (ExportTraceServiceRequest, ExportLogsServiceRequest):
+    for cls in request_classes():
         try:
             msg = cls.FromString(buf)
         except (DecodeError, RuntimeError):
+            continue
+        if not _plausible(msg):
             continue
         size = msg.ByteSize()
         msg.DiscardUnknownFields()
@@ -128,11 +138,12 @@ def _message(path: Path, offset: int, buf: bytes):
     raise UnreadableFileError(msg)
 
 
-_KINDS: dict[str, tuple[str, int, Any]] = {}
+_KINDS: dict[str, tuple[str, int]] = {}
 
 
-def _kind(fd) -> tuple[str, int, Any]:
-    """How a field's value becomes JSON: ``(json name, how, enum names)``, cached per field."""
+def _kind(fd) -> tuple[str, int]:
+    """How a field's value becomes JSON: ``(json name, how)``, cached per field (``how`` + 8 for
+    a repeated field)."""
     got = _KINDS.get(fd.full_name)
     if got is None:
         from google.protobuf.descriptor import FieldDescriptor as F
@@ -141,20 +152,17 @@ def _kind(fd) -> tuple[str, int, Any]:
             how = 1
         elif fd.type == F.TYPE_BYTES:
             how = 2 if fd.name.endswith("_id") else 3  # ids in hex, as OTLP/JSON writes them; other bytes base64
-        elif fd.type == F.TYPE_ENUM:
-            how = 4
         elif fd.type in (F.TYPE_INT64, F.TYPE_UINT64, F.TYPE_FIXED64, F.TYPE_SFIXED64, F.TYPE_SINT64):
             how = 5  # 64-bit integers as strings, as in OTLP/JSON
         elif fd.type in (F.TYPE_DOUBLE, F.TYPE_FLOAT):
             how = 6  # NaN and infinities as the strings JSON has for them
         else:
             how = 0
-        names = {v.number: v.name for v in fd.enum_type.values} if how == 4 else None
-        got = _KINDS[fd.full_name] = (fd.json_name, how + (8 if fd.is_repeated else 0), names)
+        got = _KINDS[fd.full_name] = (fd.json_name, how + (8 if fd.is_repeated else 0))
     return got
 
 
-def _value(how: int, v: Any, names: Any) -> Any:
+def _value(how: int, v: Any) -> Any:
     if how == 1:
         return _document(v)
     if how == 2:
@@ -163,8 +171,6 @@ def _value(how: int, v: Any, names: Any) -> Any:
         import base64
 
         return base64.b64encode(v).decode()
-    if how == 4:
-        return names.get(v, v)
     if how == 6:
         return v if v - v == 0 else "NaN" if v != v else "Infinity" if v > 0 else "-Infinity"
     return str(v) if how == 5 else v
@@ -175,12 +181,12 @@ def _document(msg) -> dict:
     ``json_format.MessageToDict``, which reads every field's options on every call."""
     out = {}
     for fd, v in msg.ListFields():
-        name, how, names = _kind(fd)
+        name, how = _kind(fd)
         if how >= 8:
             how -= 8
-            out[name] = [_value(how, x, names) for x in v] if how else list(v)
+            out[name] = [_value(how, x) for x in v] if how else list(v)
         elif how:
-            out[name] = _value(how, v, names)
+            out[name] = _value(how, v)
         else:
             out[name] = v
     return out
@@ -191,24 +197,17 @@ def otlp_proto_documents(path: Path, data: bytes) -> Iterator[tuple[int, dict]]:
     they are taken (a loading bar moves with them).
 
     Raises :class:`~feedback_lab.exceptions.UnreadableFileError` naming the file and byte offset
-    for a truncated or undecodable message, or when ``opentelemetry-proto`` is not installed.
+    for a truncated or undecodable message.
 
     Examples
     --------
-    >>> from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-    >>> req = ExportTraceServiceRequest()
+    >>> from feedback_lab.io._otlp_schema import request_classes
+    >>> req = request_classes()[0]()
     >>> span = req.resource_spans.add().scope_spans.add().spans.add(name="chat", span_id=b"\x01" * 8, kind=3)
     >>> buf = req.SerializeToString()
     >>> list(otlp_proto_documents(Path("t.binpb"), len(buf).to_bytes(4, "big") + buf))
-    [(1, {'resourceSpans': [{'scopeSpans': [{'spans': [{'spanId': '0101010101010101', 'name': 'chat', 'kind': 'SPAN_KIND_CLIENT'}]}]}]})]
+    [(1, {'resourceSpans': [{'scopeSpans': [{'spans': [{'spanId': '0101010101010101', 'name': 'chat', 'kind': 3}]}]}]})]
     """
-    try:
-        from opentelemetry.proto.collector.trace.v1 import trace_service_pb2  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - a dependency
-        from feedback_lab.exceptions import UnreadableFileError
-
-        msg = f"{path}: OTLP protobuf. Install the 'opentelemetry-proto' package (pip install opentelemetry-proto)."
-        raise UnreadableFileError(msg) from exc
     from feedback_lab._progress import ticking
 
     frames = _frames(path, data)

@@ -34,6 +34,9 @@ chat span) instead of a span event: its spans are written as above (no console f
 records as ``otlp_msg2json_logs_records.json`` and ``file_exporter_logs_records.binpb``
 (``encode_logs``), which the Collector writes from its logs pipeline.
 
+``file_exporter_metrics.binpb``: a ``gen_ai.client.token.usage`` histogram (``encode_metrics``), what
+the Collector's metrics pipeline writes; feedback_lab does not read metrics and must say so.
+
 The expected values are in :data:`EXPECTED` (also written as ``expected.json``).
 """
 
@@ -45,9 +48,12 @@ from pathlib import Path
 
 from google.protobuf.json_format import MessageToDict, MessageToJson
 from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
+from opentelemetry.exporter.otlp.proto.common.metrics_encoder import encode_metrics
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
@@ -174,6 +180,15 @@ def main(out_dir: str) -> None:
             records = encode_logs(logs.get_finished_logs())
             (out / "otlp_msg2json_logs_records.json").write_text(MessageToJson(records) + "\n")
             (out / "file_exporter_logs_records.binpb").write_bytes(_length_prefixed([records]))
+    reader = InMemoryMetricReader()
+    meters = MeterProvider(resource=Resource.create({"service.name": "feedback-lab-metrics"}), metric_readers=[reader])
+    usage = meters.get_meter("feedback_lab.real_exports", "1.0").create_histogram("gen_ai.client.token.usage",
+                                                                                  unit="{token}")
+    for t in TRACES:
+        usage.record(t["in_tok"], {"gen_ai.token.type": "input", "gen_ai.request.model": REQUEST_MODEL})
+        usage.record(t["out_tok"], {"gen_ai.token.type": "output", "gen_ai.request.model": REQUEST_MODEL})
+    (out / "file_exporter_metrics.binpb").write_bytes(_length_prefixed([encode_metrics(reader.get_metrics_data())]))
+    meters.shutdown()
     (out / "expected.json").write_text(json.dumps(EXPECTED, indent=1) + "\n")
 
 

@@ -1,7 +1,8 @@
 """OTLP protobuf files (feedback_lab/io/_otlp_proto.py): what goes wrong with them is said clearly.
 
 The real files come from the OpenTelemetry Python SDK (tests/data/io/real/otel, see its SOURCE.md);
-the broken ones are cut or built here with the official generated classes (opentelemetry-proto).
+the broken ones are cut from them, or built here with the schema feedback_lab declares
+(feedback_lab/io/_otlp_schema.py), which the real files check.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import pytest
 from _fuzz_helpers import check_loader, fuzz_examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 import feedback_lab as fl
 from feedback_lab.exceptions import UnreadableFileError
 from feedback_lab.io._otlp_proto import is_otlp_proto
+from feedback_lab.io._otlp_schema import request_classes
+
+ExportTraceServiceRequest, ExportLogsServiceRequest = request_classes()
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "io" / "real" / "otel"
 
@@ -37,18 +39,16 @@ def test_a_file_cut_inside_a_message_names_its_byte_offset(tmp_path):
 
 
 def test_metrics_are_refused_with_the_reason(tmp_path):
-    req = ExportMetricsServiceRequest()
-    rm = req.resource_metrics.add()
-    rm.resource.attributes.add(key="service.name").value.string_value = "chat-api"
-    metric = rm.scope_metrics.add().metrics.add(name="gen_ai.client.token.usage", unit="{token}")
-    metric.gauge.data_points.add(as_int=42, time_unix_nano=1_796_658_648_055_907_276)
+    metrics = (REAL / "file_exporter_metrics.binpb").read_bytes()[4:]  # the SDK's encode_metrics
     traces = (REAL / "otlp_attrs.binpb").read_bytes()
     p = tmp_path / "mixed.binpb"
-    p.write_bytes(_framed(traces, req.SerializeToString()))
+    p.write_bytes(_framed(traces, metrics))
     assert is_otlp_proto(p.read_bytes())
     with pytest.raises(UnreadableFileError, match=rf"mixed\.binpb: the protobuf message at byte {4 + len(traces)} "
                                                   r"is neither OTLP traces nor OTLP logs \(metrics are not read"):
         fl.read_traces(p, format="otel")
+    with pytest.raises(UnreadableFileError, match=r"file_exporter_metrics\.binpb: .* at byte 0 is neither"):
+        fl.read_traces(REAL / "file_exporter_metrics.binpb")
 
 
 def test_a_span_without_an_id_is_a_reject_on_its_message(tmp_path):
@@ -199,3 +199,36 @@ def test_damaged_protobuf_loads_or_fails_naming_the_file(d, tmp_path):
     target = tmp_path / seed.name
     target.write_bytes(d.draw(_damaged(seed.read_bytes())))
     check_loader("otel", [target], target)
+
+
+def _as_protobuf(json_lines: bytes, cls) -> bytes:
+    """OTLP/JSON lines -> the file exporter's format: proto (protobuf's JSON mapping reads ids as
+    base64, OTLP/JSON writes them in hex)."""
+    import base64
+    import json
+
+    from google.protobuf.json_format import ParseDict
+
+    def fix(o):
+        if isinstance(o, dict):
+            return {k: base64.b64encode(bytes.fromhex(v)).decode() if k in ("traceId", "spanId", "parentSpanId") and v
+                    else fix(v) for k, v in o.items()}
+        return [fix(x) for x in o] if isinstance(o, list) else o
+
+    return _framed(*(ParseDict(fix(json.loads(line)), cls()).SerializeToString()
+                     for line in json_lines.splitlines() if line.strip()))
+
+
+def test_the_sample_export_reads_the_same_as_protobuf(tmp_path):
+    import gzip
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "exports" / "otel"
+    (tmp_path / "traces.binpb").write_bytes(
+        _as_protobuf(gzip.decompress((sample / "traces.jsonl.gz").read_bytes()), ExportTraceServiceRequest))
+    (tmp_path / "logs.binpb").write_bytes(
+        _as_protobuf(gzip.decompress((sample / "logs.jsonl.gz").read_bytes()), ExportLogsServiceRequest))
+    got, want = fl.read_traces(tmp_path), fl.read_traces(sample)
+    assert len(want.traces) > 100
+    for frame in ("traces", "spans", "feedback", "events"):
+        assert getattr(got, frame).equals(getattr(want, frame)), frame
+    assert got.rejects.height == want.rejects.height == 0
