@@ -64,9 +64,31 @@ def connect(address: str | None = None, *, feature: str = "fl.scale") -> Any:
             "cluster is up (`ray status` on the head node) and that the address is the head's GCS "
             "address 'host:6379' (or 'ray://host:10001' for Ray Client, or 'auto' for a cluster "
             "started on this machine with `ray start --head`); or run with engine='local'."
+            + ray_start_hint()
         )
         raise RayConnectionError(msg) from exc
     return ray
+
+
+def ray_start_hint() -> str:
+    """A known cause of a local Ray that does not start, when it applies, else ``""``.
+
+    Ray's dashboard agent imports ``opentelemetry.metrics`` whenever an ``opentelemetry`` package
+    is importable, and only handles its absence: a lone ``opentelemetry-proto`` (or another
+    ``opentelemetry-*`` package without ``opentelemetry-api``) makes the agent exit, and the
+    raylet then times out ("The current node timed out during startup").
+    """
+    from importlib.util import find_spec
+
+    try:
+        clash = find_spec("opentelemetry") is not None and find_spec("opentelemetry.metrics") is None
+    except (ImportError, ValueError):
+        clash = False
+    if not clash:
+        return ""
+    return (" An `opentelemetry` package without `opentelemetry-api` is installed (opentelemetry-proto alone, "
+            "for example), which stops Ray's dashboard agent from starting: `pip install opentelemetry-api "
+            "opentelemetry-sdk opentelemetry-exporter-prometheus`, or uninstall it.")
 
 
 def _probe(address: str, feature: str, timeout: float = 5.0) -> None:

@@ -35,7 +35,9 @@ def ray_local():
                 errors.append(f"{type(exc).__name__}: {exc}")
                 ray.shutdown()
         else:
-            pytest.skip(f"a local Ray instance could not start: {errors[-1]}")
+            from feedback_lab.scale._common import ray_start_hint
+
+            pytest.skip(f"a local Ray instance could not start: {errors[-1]}{ray_start_hint()}")
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     yield ray
