@@ -213,3 +213,20 @@ def test_jsonl_whose_first_value_is_an_object_stays_jsonl(tmp_path):
     path = _jsonl(tmp_path / "t.jsonl", [{"metadata": {"k": i}, "trace_id": f"t{i}", "input": "q"} for i in range(3)])
     ts = fl.read_traces(path)
     assert ts.traces["trace_id"].to_list() == ["t0", "t1", "t2"]
+
+
+def test_a_large_file_casts_its_columns_in_threads_with_the_same_result(tmp_path, monkeypatch):
+    from feedback_lab.io import _tabular
+
+    n = 60_000  # over PARALLEL_CAST_ROWS: the columns are cast in threads
+    rows = [{"trace_id": f"t{i}", "input": "q", "timestamp": f"2026-01-01T00:00:{i % 60:02d}Z",
+             "latency_ms": "slow" if i == 7 else i * 1.5, "input_tokens": 12.5 if i == 9 else i,
+             "tags": ["a", "b"] if i % 2 else "x, y", "metadata": {"i": i}} for i in range(n)]
+    rows.append({"trace_id": "t3", "input": "again"})  # a duplicate, rejected
+    path = _jsonl(tmp_path / "big.jsonl", rows)
+    assert n >= _tabular.PARALLEL_CAST_ROWS
+    threaded = fl.read_traces(path)
+    monkeypatch.setattr(_tabular, "PARALLEL_CAST_ROWS", 10**9)
+    serial = fl.read_traces(path)
+    assert threaded.traces.equals(serial.traces) and threaded.rejects.equals(serial.rejects)
+    assert len(threaded.traces) == n - 2 and threaded.rejects["line"].to_list() == [8, 10, n + 1]
