@@ -80,6 +80,8 @@ def is_otlp_proto(head: bytes) -> bool:
         return False
     if head[0] == 0x0A:  # one bare message
         return _nested(head, 0, 1 << 62)
+    if head[0] >= 0x10:  # a message over 256 MB, or another format (Parquet starts "PAR1")
+        return False
     size = int.from_bytes(head[:4], "big")
     return 0 < size and _nested(head, 4, 4 + size)
 
