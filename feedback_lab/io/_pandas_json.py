@@ -7,9 +7,10 @@ value}}``. The other whole-document orients are ``"index"`` (``{index label: {co
 (``[{...}, ...]``, or JSONL with ``lines=True``) is already a list of rows and is not handled here.
 
 The index labels of ``"columns"``, ``"index"`` and ``"split"`` become an ``_index`` column (their
-name is not saved), as does the ``"index"`` column of ``"table"`` (an index without a name): a Phoenix spans dataframe's index is its span ids, an annotations
-dataframe's the span ids annotated, and the readers take ``_index`` as the span id where no id
-column is present.
+name is not saved), as does the ``"index"`` column of ``"table"`` (an index without a name). A
+Phoenix spans dataframe's index is its span ids, an annotations dataframe's the span ids
+annotated: the Phoenix reader takes ``_index`` as the span id where no id column is present. The
+other readers take only frames with a default index (:func:`range_frame_rows`), which holds nothing.
 """
 
 from __future__ import annotations
