@@ -10,13 +10,15 @@ opentelemetry-collector-contrib):
   its compressed length (big-endian ``uint32``); ``zstd -d`` cannot read such a file.
 
 Both give the JSON lines back; with ``format: proto`` both give the length-prefixed protobuf
-messages, which :mod:`feedback_lab.io._otlp_proto` decodes. Decompression uses the standard library's ``compression.zstd``
-(Python 3.14) or else the ``zstandard`` package.
+messages, which :mod:`feedback_lab.io._otlp_proto` decodes. Decompression uses the standard
+library's ``compression.zstd`` (Python 3.14) or else the ``zstandard`` package.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from feedback_lab.io._otlp_proto import is_otlp_proto
 
 __all__ = ["ZSTD_MAGIC", "decompress_zstd", "is_zstd", "zstd_head"]
 
@@ -101,8 +103,6 @@ def decompress_zstd(path: Path, data: bytes, *, limit: int = -1) -> bytes:
             raise UnreadableFileError(msg) from exc
     else:
         parts, pos = [], 0
-        from feedback_lab.io._otlp_proto import is_otlp_proto
-
         while pos < len(data):
             size = int.from_bytes(data[pos:pos + 4], "big")
             frame = data[pos + 4:pos + 4 + size]
@@ -124,8 +124,6 @@ def decompress_zstd(path: Path, data: bytes, *, limit: int = -1) -> bytes:
     head = out[:4096]
     if head[:4] == b"PAR1":  # a Parquet file compressed once more
         return out
-    from feedback_lab.io._otlp_proto import is_otlp_proto
-
     if is_otlp_proto(head):  # format: proto, decoded by open_bytes
         return out
     if any(b < 0x20 and b not in (9, 10, 13) for b in head):  # text has no control bytes

@@ -154,13 +154,12 @@ def main(out_dir: str) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     zstd = zstandard.ZstdCompressor().compress
+    logs = InMemoryLogRecordExporter()  # run "logs" only: its evaluations as log records
+    logger_provider = LoggerProvider(resource=Resource.create({"service.name": "feedback-lab-logs"}))
+    logger_provider.add_log_record_processor(SimpleLogRecordProcessor(logs))
     for run in ("attrs", "events", "oldevents", "logs"):
-        logs = InMemoryLogRecordExporter()
-        logger_provider = LoggerProvider(resource=Resource.create({"service.name": f"feedback-lab-{run}"}))
-        logger_provider.add_log_record_processor(SimpleLogRecordProcessor(logs))
-        logger = logger_provider.get_logger("feedback_lab.real_exports", "1.0")
         if run == "logs":
-            spans = make_spans(run, [], logger)
+            spans = make_spans(run, [], logger_provider.get_logger("feedback_lab.real_exports", "1.0"))
         else:
             with open(out / f"console_{run}.txt", "w") as f1, open(out / f"console_oneline_{run}.jsonl", "w") as f2:
                 spans = make_spans(run, [(f1, None), (f2, lambda s: s.to_json(indent=None) + "\n")])
