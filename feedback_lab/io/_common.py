@@ -133,6 +133,46 @@ def _decode(raw: bytes) -> tuple[str | None, str | None]:
 
 
 _TRAILING_COMMA = re.compile(r",\s*\]\s*\Z")
+_SPACE = re.compile(r"\s*")
+
+
+def _json_stream(text: str) -> list[tuple[int, str, Any, str | None]] | None:
+    """The records of JSON documents written one after another, the first spanning several lines
+    (a CLI's pretty-printed output appended to one file, ``langfuse api ... >> pages.json``): each
+    object a record at the line it starts on, an array's elements each one. ``None`` when the first
+    document ends on its first line (JSONL, read line by line instead) or does not parse. A
+    document that does not parse ends the stream with an error naming its line.
+
+    Examples
+    --------
+    >>> [(line, rec) for line, _, rec, _ in _json_stream('{\\n "a": 1\\n}\\n[{"b": 2}]\\n')]
+    [(1, {'a': 1}), (4, {'b': 2})]
+    """
+    dec = json.JSONDecoder()
+    start = _SPACE.match(text).end()
+    try:
+        _, end = dec.raw_decode(text, start)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if "\n" not in text[start:end]:
+        return None
+    out: list[tuple[int, str, Any, str | None]] = []
+    line = text.count("\n", 0, start) + 1
+    pos = start
+    while pos < len(text):
+        try:
+            doc, end = dec.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            out.append((line, text[pos:pos + RAW_LIMIT], None, f"invalid JSON: {msg} (the document starting on this "
+                                                             "line; the ones before it were read)"))
+            break
+        for rec in doc if isinstance(doc, list) else [doc]:
+            out.append((line, _dump(rec), rec, None))
+        nxt = _SPACE.match(text, end).end()
+        line += text.count("\n", pos, nxt)
+        pos = nxt
+    return out
 
 
 def iter_json_records(path: Path, data: bytes | None = None, *,
@@ -175,6 +215,10 @@ def iter_json_records(path: Path, data: bytes | None = None, *,
                         yield i, _dump(rec), rec, None
                 else:
                     yield 1, text[:RAW_LIMIT], doc, None
+                return
+            stream = _json_stream(text)
+            if stream is not None:  # pretty-printed documents one after another (CLI output appended with >>)
+                yield from stream
                 return
     # JSONL
     pos = 0

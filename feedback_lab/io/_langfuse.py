@@ -52,6 +52,7 @@ from feedback_lab.io._langfuse_comments import (
 from feedback_lab.io._langfuse_records import (
     KNOWN_SNAKE,
     SOURCE_KIND,
+    api_error,
     field_of,
     first_of,
     record_kind,
@@ -135,6 +136,9 @@ class _Collector:
             for s in rec.get("scores") or []:
                 if isinstance(s, dict):
                     self._score(s, path, line, default_trace=field_of(rec, "id"))
+        elif (why := api_error(rec)) is not None:  # ``langfuse api ...`` printed the error body of a failed call
+            self.rejects.add(path, line, f"an API error response, not a record: {why} (run the command again once "
+                                         "it succeeds)", raw)
         else:
             keys = sorted(rec)[:12]
             notes = loads_deep(rec.get("comments"))

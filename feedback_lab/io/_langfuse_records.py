@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,8 @@ KNOWN_FIELDS = (
     "unit promptTokens completionTokens scoresAvg scoreCategories metadataNames metadataValues").split()
 
 
+#: ``langfuse api ... --json`` prints ``{"status":200,"headers":{...},"body":...}``
+_ENVELOPE = re.compile(rb'\{\s*"status"\s*:\s*\d{3}\s*,\s*"headers"\s*:\s*\{')
 _SNIFF_KEYS = (b'"parentObservationId"', b'"projectId"', b'"observations"', b'"dataType"',
                b'"htmlPath"', b'"parent_observation_id"', b'"project_id"', b'"data_type"')
 
@@ -118,6 +121,8 @@ def sniff(path: Path, head: bytes) -> float:
             return 0.85  # comments API (GET /api/public/comments, /comments/{id})
         if b'"meta"' in h and b'"totalItems"' in h:
             return 0.6
+        if _ENVELOPE.match(h):
+            return 0.6  # the Langfuse CLI's --json envelope (an error response has no Langfuse keys)
         return 0.0
     first = h.split(b"\n", 1)[0].lower().rstrip(b"\r")
     return _sniff_columns({c.strip(b' "') for c in first.split(b",")})
@@ -152,7 +157,18 @@ def records_of(path: Path, rejects: Rejects | None = None):
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start in (b"{", b"["):
         for line, raw, rec, err in iter_json_records(path, data):
+            if cli_envelope(rec):  # ``langfuse api ... --json``: the response is in "body"
+                if rec["status"] >= 400:
+                    yield line, raw, None, _http_error(rec)
+                    continue
+                rec = rec["body"]
+                if isinstance(rec, list):  # an endpoint answering with an array
+                    for item in rec:
+                        yield line, json.dumps(item, ensure_ascii=False, default=str), item, None
+                    continue
+                raw = json.dumps(rec, ensure_ascii=False, default=str)
             if isinstance(rec, dict) and isinstance(rec.get("data"), list) and "trace" not in rec:
+                _check_complete(path, line, rec.get("meta"))
                 for i, item in enumerate(rec["data"], start=1):
                     yield i, json.dumps(item, ensure_ascii=False, default=str), item, None
             else:
@@ -175,6 +191,57 @@ def records_of(path: Path, rejects: Rejects | None = None):
 
     for i, row in enumerate(ticking(df.iter_rows(named=True), path, len(df))):  # a loading bar moves with the rows
         yield i + 2, row, row, None
+
+
+def cli_envelope(rec: Any) -> bool:
+    """Whether a record is the response envelope the Langfuse CLI (``langfuse-cli`` on npm) prints
+    with ``--json``: ``{"status": 200, "headers": {...}, "body": <the API's response>}``.
+
+    Examples
+    --------
+    >>> cli_envelope({"status": 200, "headers": {}, "body": {"data": []}}), cli_envelope({"status": "ok"})
+    (True, False)
+    """
+    return (isinstance(rec, dict) and isinstance(rec.get("status"), int) and not isinstance(rec.get("status"), bool)
+            and isinstance(rec.get("headers"), dict) and "body" in rec and len(rec) <= 4)
+
+
+def api_error(rec: dict) -> str | None:
+    """The message of an API error body (``{"message": ..., "error": ...}``, as ``langfuse api`` prints
+    it without ``--json``), else ``None``.
+
+    Examples
+    --------
+    >>> api_error({"message": "Trace not found", "error": "LangfuseNotFoundError"})
+    'Trace not found (LangfuseNotFoundError)'
+    """
+    if not rec or not set(rec) <= {"message", "error", "errors", "status", "statusCode", "code", "details"}:
+        return None
+    msg, name = rec.get("message"), rec.get("error")
+    if not isinstance(msg, str) and not isinstance(name, str):
+        return None
+    text = msg if isinstance(msg, str) else json.dumps(rec.get("errors") or name, ensure_ascii=False, default=str)
+    return f"{text} ({name})" if isinstance(name, str) and isinstance(msg, str) and name != msg else text
+
+
+def _http_error(rec: dict) -> str:
+    body = rec.get("body")
+    why = api_error(body) if isinstance(body, dict) else None
+    if why is None:
+        why = json.dumps(body, ensure_ascii=False, default=str)[:300]
+    return (f"the Langfuse CLI's response is an error, HTTP {rec['status']}: {why} (no records in it; "
+            "run the command again once it succeeds)")
+
+
+def _check_complete(path: Path, line: int, meta: Any) -> None:
+    """Warn when a page says it is not the whole list: ``langfuse api <list> --all`` stops at
+    ``--max-items`` (1,000 by default) and marks the merged page ``meta.truncated``."""
+    if isinstance(meta, dict) and meta.get("truncated") is True:
+        import warnings
+
+        warnings.warn(f"{path} line {line}: the Langfuse CLI stopped at --max-items ({meta.get('fetchedItems')} items "
+                      "fetched; 'meta.truncated' is true), so this file does not hold every item: run it again "
+                      "with a larger --max-items", stacklevel=2)
 
 
 def unquote_cells(df):

@@ -297,3 +297,30 @@ def test_an_error_in_an_archive_member_names_the_member_not_the_temporary_copy(t
             tf.addfile(info, io.BytesIO(text))
     with pytest.raises(UnreadableFileError, match=rf"^{re.escape(str(p))}/b\.jsonl: not a recognised trace export"):
         fl.read_traces(p)
+
+
+REAL = Path(__file__).parents[1] / "data" / "io" / "real"
+
+
+def test_pretty_printed_documents_appended_to_one_file_are_each_read(tmp_path):
+    # ``some-cli ... >> runs.json`` run by run: JSON documents one after another, not an array or JSONL
+    runs = json.loads((REAL / "langsmith" / "runs_dict.json").read_text())
+    want = fl.read_traces(REAL / "langsmith" / "runs_dict.json")
+    f = tmp_path / "runs.json"
+    f.write_text("".join(json.dumps(r, indent=2) + "\n" for r in runs[:4]) + json.dumps(runs[4:], indent=2) + "\n")
+    got = fl.read_traces(f)
+    assert got.rejects.height == 0
+    assert got.spans.sort("span_id").equals(want.spans.sort("span_id"))
+    assert sorted(got.traces["trace_id"]) == sorted(want.traces["trace_id"])
+
+
+def test_a_damaged_document_after_good_ones_is_one_reject_naming_its_line(tmp_path):
+    runs = json.loads((REAL / "langsmith" / "runs_dict.json").read_text())
+    first = json.dumps(runs[0], indent=2) + "\n"
+    f = tmp_path / "runs.json"
+    f.write_text(first + '{\n  "id": "cut-off",\n  "name": ')
+    ts = fl.read_traces(f, format="langsmith")
+    assert ts.spans.height == 1
+    assert ts.rejects.height == 1
+    assert ts.rejects["line"][0] == first.count("\n") + 1
+    assert "invalid JSON" in ts.rejects["reason"][0]
