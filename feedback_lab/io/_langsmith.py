@@ -23,13 +23,16 @@ Reads JSON, JSONL, CSV or Parquet holding any mix of:
 * the SDK's ingest payloads ``{"post": [runs], "patch": [runs]}`` (a patch completes the post
   with the same ``id``, or the same ``dotted_order`` when the patch has no id);
 * feedback records (``key, score, value, comment, correction, feedback_source{type, user_id,
-  user_name}, run_id, trace_id, created_at``).
+  user_name}, run_id, trace_id, created_at``);
+* what LangChain's ``langsmith-fetch`` CLI writes: a trace's (or thread's) messages, with its
+  metadata and feedback (:mod:`feedback_lab.io._langsmith_fetch`).
 
 The files of one call are read together (a trace whose runs lie in several files, e.g. two day
 partitions of a bulk export, is one trace). Accounting: each run -> one ``spans`` row (a patch
 merged into its post counts as that run); each trace (the runs sharing a ``trace_id``; the root
 is the run without parent) -> one ``traces`` row: root input/output as readable text, model of
-the main LLM run, tokens summed over LLM runs, end-to-end latency; each feedback record -> one
+the main LLM run, tokens summed over LLM runs (a trace without LLM runs, e.g. a root-only export:
+the root run's own counts and model, which LangSmith aggregates), end-to-end latency; each feedback record -> one
 ``feedback`` row, plus one row named ``correction`` (comment = the corrected output) when it
 carries a correction.
 ``feedback_source.type``: ``model`` -> llm, ``app`` (UI, annotation queues) -> human, ``api`` -> user.
@@ -55,6 +58,7 @@ from feedback_lab.io._common import to_int as _int
 from feedback_lab.io._common import to_str as _str
 from feedback_lab.io._langfuse_records import records_of as _records
 from feedback_lab.io._langsmith_fast import read_fast
+from feedback_lab.io._langsmith_fetch import fetch_records, sniff_fetch
 from feedback_lab.io._messages import to_json_text, to_text
 from feedback_lab.io._registry import Format
 from feedback_lab.io._spans import normalize_kind, traces_from_spans
@@ -75,6 +79,8 @@ def _sniff(path: Path, head: bytes) -> float:
         return 0.9 if cols & {"dotted_order", "parent_run_id", "trace_id"} else 0.7 if {"id", "name"} <= cols else 0.0
     h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if h[:1] in (b"{", b"["):
+        if fetched := sniff_fetch(path, h):
+            return fetched
         if b'"run_type"' in h and (b'"dotted_order"' in h or b'"parent_run_id"' in h or b'"trace_id"' in h):
             return 0.9
         if b'"feedback_source"' in h or (b'"key"' in h and b'"run_id"' in h and b'"score"' in h):
@@ -102,7 +108,12 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
     runs: dict[str, dict] = {}
     feedback: list[tuple[dict, Path, int, str]] = []
     for path in paths:
-        for line, raw, rec, err in (_parquet_records(path) if is_parquet(path) else _records(path)):
+        fetched = None if is_parquet(path) else fetch_records(path)
+        for line, run, fbs in fetched or ():  # langsmith-fetch: a trace's messages (and metadata, feedback)
+            _add_run(run, runs, rejects, path, line, None, 0)
+            feedback.extend((f, path, line, json.dumps(f, ensure_ascii=False, default=str)) for f in fbs)
+        for line, raw, rec, err in () if fetched is not None else (
+                _parquet_records(path) if is_parquet(path) else _records(path)):
             if err:
                 rejects.add(path, line, err, raw)
             elif not isinstance(rec, dict):
@@ -335,15 +346,23 @@ def _frames(runs: dict, feedback: list, rejects: Rejects) -> dict[str, Any]:
             "prompt_version": _str(moved.get("prompt_version")), "task": _str(moved.get("task") or root.get("name")),
             "reference": _str(moved.get("reference")), "cost": costs.get(tid), "tags": root.get("_tags"),
             "_in": to_text(root.get("_in"), "input"), "_out": to_text(root.get("_out"), "output"),
+            "_tin": root.get("input_tokens"), "_tout": root.get("output_tokens"), "_model": root.get("model"),
             "metadata": json.dumps(meta, ensure_ascii=False, default=str) if meta else None,
             "source": "langsmith",
         })
     ex = pl.DataFrame(extra, infer_schema_length=None,
-                      schema_overrides={"tags": pl.List(pl.String), "cost": pl.Float64})
+                      schema_overrides={"tags": pl.List(pl.String), "cost": pl.Float64, "_tin": pl.Int64,
+                                        "_tout": pl.Int64, "_model": pl.String})
+    # a trace without LLM runs (a root-only export, langsmith-fetch): the root's own counts, which
+    # LangSmith aggregates over the trace, and its model
+    no_llm_tokens = pl.col("input_tokens").is_null() & pl.col("output_tokens").is_null()
     traces = traces.join(ex, on="trace_id", how="left").with_columns(
         input=pl.coalesce("_in", pl.col("input").map_elements(lambda v: to_text(v, "input"), return_dtype=pl.String)),
         output=pl.coalesce("_out", pl.col("output").map_elements(lambda v: to_text(v, "output"), return_dtype=pl.String)),
-    ).drop("_in", "_out")
+        input_tokens=pl.when(no_llm_tokens).then("_tin").otherwise("input_tokens"),
+        output_tokens=pl.when(no_llm_tokens).then("_tout").otherwise("output_tokens"),
+        model=pl.coalesce("model", "_model"),
+    ).drop("_in", "_out", "_tin", "_tout", "_model")
     out["traces"] = conform(traces, "traces")
     out["spans"] = conform(spans, "spans")
     return out

@@ -109,7 +109,8 @@ def traces_frame(spans):
     known = spans.select(pl.col("span_id").alias("parent_id"), _known=pl.lit(True)).unique("parent_id")
     s = spans.join(known, on="parent_id", how="left", maintain_order="left")
     cand = s.filter(pl.col("parent_id").is_null() | pl.col("_known").is_null()).select(
-        "trace_id", "name", "start", "input", "output", "_cost", "_tags", "_meta", "_pos")
+        "trace_id", "name", "start", "input", "output", "_cost", "_tags", "_meta", "_pos",
+        _tin="input_tokens", _tout="output_tokens", _model="model")
     # root per trace: the first candidate unless a later one starts strictly earlier (nulls never replace)
     several = cand.select(pl.col("trace_id").is_duplicated()).to_series()
     roots = cand.filter(~several)
@@ -123,13 +124,14 @@ def traces_frame(spans):
                                      how="semi")])
     llm_cost = (spans.filter((pl.col("kind") == "llm") & pl.col("_cost").is_not_null())
                 .group_by("trace_id").agg(_llm_cost=pl.col("_cost").sum()))
-    ex = (roots.select("trace_id", "input", "output", "_cost", "_tags")
+    ex = (roots.select("trace_id", "input", "output", "_cost", "_tags", "_tin", "_tout", "_model")
           .join(_root_extras(roots), on="trace_id", how="left")
           .with_columns(_in=_text_expr("input"), _out=_text_expr("output")))
     ex = _python_text(ex, "_in", "input", "input", ex["_in"].is_null() & ex["input"].is_not_null())
     ex = _python_text(ex, "_out", "output", "output", ex["_out"].is_null() & ex["output"].is_not_null())
     ex = ex.join(llm_cost, on="trace_id", how="full", coalesce=True).select(
         "trace_id", "session_id", "user_id", "prompt_version", "task", "reference",
+        "_tin", "_tout", "_model",
         cost=pl.coalesce("_cost", "_llm_cost"), tags=pl.col("_tags").str.json_decode(pl.List(pl.String)),
         _in=pl.col("_in"), _out=pl.col("_out"), metadata=pl.col("metadata"))
     traces = traces.join(ex, on="trace_id", how="left", maintain_order="left")
@@ -137,4 +139,11 @@ def traces_frame(spans):
     fill_out = traces["_out"].is_null() & traces["output"].is_not_null()
     traces = _python_text(traces, "_in", "input", "input", fill_in, decode=False)
     traces = _python_text(traces, "_out", "output", "output", fill_out, decode=False)
-    return traces.with_columns(input=pl.col("_in"), output=pl.col("_out"), source=pl.lit("langsmith")).drop("_in", "_out")
+    # a trace without LLM runs: the root's own (aggregated) counts and model, as ``_langsmith._frames``
+    no_llm_tokens = pl.col("input_tokens").is_null() & pl.col("output_tokens").is_null()
+    return traces.with_columns(
+        input=pl.col("_in"), output=pl.col("_out"), source=pl.lit("langsmith"),
+        input_tokens=pl.when(no_llm_tokens).then("_tin").otherwise("input_tokens"),
+        output_tokens=pl.when(no_llm_tokens).then("_tout").otherwise("output_tokens"),
+        model=pl.coalesce("model", "_model"),
+    ).drop("_in", "_out", "_tin", "_tout", "_model")
