@@ -56,7 +56,25 @@ def _readable(p: Path) -> bool:
     name = name.removesuffix(".gz").removesuffix(".zst")
     if name.endswith(".zip"):
         return bool(_zip_members(p))
-    return name.endswith(READABLE_SUFFIXES)
+    return name.endswith(READABLE_SUFFIXES) and not _bookkeeping(p)
+
+
+#: the files ``bt sync pull`` (Braintrust's CLI) keeps next to its ``data/part-*.jsonl`` parts
+_BT_SYNC_FILES = {"spec.json", "state.json", "manifest.json"}
+
+
+def _bookkeeping(p: Path) -> bool:
+    """An export tool's record of its own run, not data: ``bt sync pull``'s ``spec.json``,
+    ``state.json`` and ``manifest.json`` (``{"schema_version": 1, "spec_hash"|"object_ref"|"run_id": ...}``),
+    so that reading the ``bt-sync`` folder reads its parts only."""
+    if p.name.lower() not in _BT_SYNC_FILES:
+        return False
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return False
+    return b'"schema_version"' in head and any(k in head for k in (b'"spec_hash"', b'"object_ref"', b'"run_id"'))
 
 
 def _zip_members(p: Path) -> list[str] | None:

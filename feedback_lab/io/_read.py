@@ -46,9 +46,11 @@ def read_traces(
     path_or_paths : str, Path or list of them
         Files, directories or glob patterns (``"exports/*.jsonl"``, ``"data/**/*.json"``). A
         directory contributes the files directly inside it whose suffix is one of
-        ``.jsonl .ndjson .json .csv .tsv .parquet`` (optionally ``.gz`` or ``.zst``), and the ``.zip``
-        archives holding such files (a zip without one is skipped with a warning); other files
-        (``README.md``) and sub-folders (``exports/``) are skipped unless ``recursive=True``.
+        ``.jsonl .ndjson .json .csv .tsv .parquet .binpb .pb`` (optionally ``.gz`` or ``.zst``), and the
+        ``.zip`` archives holding such files (a zip without one is skipped with a warning); other files
+        (``README.md``), an export tool's record of its run (``bt sync pull``'s ``spec.json``,
+        ``state.json``, ``manifest.json``) and sub-folders (``exports/``, unless ``recursive=True``)
+        are skipped.
         A zip, tar or tar.gz archive holding several files reads like the folder it was made
         from; rejects name its files ``<archive>/<member>``.
         A file named explicitly is read whatever its suffix (its content decides the format).

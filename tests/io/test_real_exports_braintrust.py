@@ -13,8 +13,10 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 import feedback_lab as fl
+from feedback_lab.exceptions import UnreadableFileError
 
 DATA = Path(__file__).parents[1] / "data" / "io" / "real" / "braintrust"
 EXPECTED = json.loads((DATA / "expected.json").read_text())
@@ -57,3 +59,35 @@ def test_experiment_fetch():
     assert (fb["Factuality"]["value"], fb["Factuality"]["annotator_kind"]) == (scorers["Factuality"], "llm")
     assert fb["Factuality"]["comment"] == "The submission names Canberra."
     assert (fb["ExactMatch"]["value"], fb["ExactMatch"]["annotator_kind"]) == (scorers["ExactMatch"], "code")
+
+
+def test_the_bt_sync_folder_reads_its_parts_and_skips_the_tools_bookkeeping(tmp_path):
+    # ``bt sync pull`` writes <root>/<object>_<name>/<spec hash>/{spec,state,manifest}.json beside
+    # data/part-*.jsonl (braintrustdata/bt src/sync.rs: SyncSpec, PullState, SyncManifest)
+    spec_dir = tmp_path / "bt-sync" / "project_logs_bt-real-project" / "0f3a9c1b2d4e"
+    (spec_dir / "data").mkdir(parents=True)
+    (spec_dir / "data" / "part-000000.jsonl").write_bytes((DATA / "logs_sync_pull.jsonl").read_bytes())
+    spec = {"schema_version": 1, "object_ref": "project_logs:bt-real-project", "object_type": "project_logs",
+            "object_name": "bt-real-project", "direction": "pull", "scope": "traces", "filter": None,
+            "window": "3d", "limit": 100, "page_size": 1000}
+    state = {"schema_version": 1, "run_id": "run-1", "status": "completed", "phase": "completed",
+             "scope": "traces", "limit": 100, "filter": None, "page_size": 1000, "include_vectors": False,
+             "cursor": None, "root_discovery_cursor": None, "root_ids": ["a", "b"], "current_root_index": 2,
+             "current_root_cursor": None, "trace_chunks": [], "items_done": 7, "pages_done": 1,
+             "bytes_written": 9000, "output_path": str(spec_dir / "data"), "started_at": 1, "updated_at": 2,
+             "completed_at": 2}
+    manifest = {"schema_version": 1, "spec_hash": "0f3a9c1b2d4e" + "0" * 52, "spec": spec, "last_run_id": "run-1",
+                "status": "completed", "items_done": 7, "pages_done": 1, "bytes_processed": 9000,
+                "output_path": str(spec_dir / "data"), "input_path": None, "started_at": 1, "updated_at": 2,
+                "completed_at": 2, "message": None}
+    for name, doc in (("spec.json", spec), ("state.json", state), ("manifest.json", manifest)):
+        (spec_dir / name).write_text(json.dumps(doc, indent=2))
+    want = fl.read_traces(DATA / "logs_sync_pull.jsonl")
+    got = fl.read_traces(tmp_path / "bt-sync", recursive=True)
+    assert got.rejects.height == 0
+    assert got.traces.drop("source", strict=False).equals(want.traces.drop("source", strict=False))
+    assert got.feedback.height == want.feedback.height
+    # a file of that name that is not bt's bookkeeping is still read (and refused when it is not an export)
+    (spec_dir / "data" / "manifest.json").write_text('{"files": ["part-000000.jsonl"]}')
+    with pytest.raises(UnreadableFileError, match=r"data/manifest\.json: not a recognised"):
+        fl.read_traces(tmp_path / "bt-sync", recursive=True)
