@@ -64,17 +64,54 @@ _BT_SYNC_FILES = {"spec.json", "state.json", "manifest.json"}
 
 
 def _bookkeeping(p: Path) -> bool:
-    """An export tool's record of its own run, not data: ``bt sync pull``'s ``spec.json``,
-    ``state.json`` and ``manifest.json`` (``{"schema_version": 1, "spec_hash"|"object_ref"|"run_id": ...}``),
-    so that reading the ``bt-sync`` folder reads its parts only."""
-    if p.name.lower() not in _BT_SYNC_FILES:
+    """An export tool's record of its own run, not data, so that reading the tool's folder reads
+    its data files only:
+
+    - ``bt sync pull``'s ``spec.json``, ``state.json`` and ``manifest.json``
+      (``{"schema_version": 1, "spec_hash"|"object_ref"|"run_id": ...}``);
+    - a Langfuse blob-storage export's run manifest, ``<project>/manifests/<time>.json``
+      (``{"version", "projectId", "exportSource", "window", "files": [...]}``, written last by a
+      completed run).
+    """
+    name = p.name.lower()
+    if name not in _BT_SYNC_FILES and not _in_manifests(p):
         return False
     try:
         with p.open("rb") as fh:
             head = fh.read(1024)
     except OSError:
         return False
+    if _in_manifests(p):
+        return all(k in head for k in (b'"version"', b'"projectId"', b'"exportSource"'))
     return b'"schema_version"' in head and any(k in head for k in (b'"spec_hash"', b'"object_ref"', b'"run_id"'))
+
+
+def _in_manifests(p: Path) -> bool:
+    return p.parent.name == "manifests" and p.name.lower().endswith(".json")
+
+
+def _check_langfuse_runs(d: Path, files: list[Path]) -> None:
+    """Warn when a Langfuse run manifest in the folder lists a file the folder does not hold (an
+    incomplete bucket sync): matched on ``<table>/<file name>``, the end of the manifest's keys."""
+    import json
+    import warnings
+
+    have = {(p.parent.name, p.name) for p in files}
+    missing = []
+    for m in (p for p in files if _in_manifests(p) and _bookkeeping(p)):
+        try:
+            listed = json.loads(m.read_text(encoding="utf-8")).get("files") or []
+        except (OSError, ValueError, AttributeError):
+            continue
+        for f in listed:
+            parts = str(f.get("key", "")).split("/") if isinstance(f, dict) else []
+            if len(parts) >= 2 and (parts[-2], parts[-1]) not in have:
+                missing.append(f"{parts[-2]}/{parts[-1]} (run {m.stem})")
+    if missing:
+        warnings.warn(f"{d}: the Langfuse export's run manifests list {len(missing)} file(s) that are not in this "
+                      f"folder, so their rows are not loaded: {', '.join(missing[:10])}"
+                      f"{' ...' if len(missing) > 10 else ''}. Sync the bucket again.",
+                      UserWarning, stacklevel=5)
 
 
 def _zip_members(p: Path) -> list[str] | None:
@@ -94,4 +131,6 @@ def _dir_files(d: Path, recursive: bool) -> list[Path]:
     if skipped:
         warnings.warn(f"{d}: skipped {len(skipped)} zip archive(s) holding no export file: "
                       f"{', '.join(sorted(skipped)[:10])}.", UserWarning, stacklevel=5)
+    if any(_in_manifests(p) for p in files):
+        _check_langfuse_runs(d, files)
     return sorted(p for p in files if _readable(p))

@@ -49,8 +49,9 @@ def read_traces(
         ``.jsonl .ndjson .json .csv .tsv .parquet .binpb .pb`` (optionally ``.gz`` or ``.zst``), and the
         ``.zip`` archives holding such files (a zip without one is skipped with a warning); other files
         (``README.md``), an export tool's record of its run (``bt sync pull``'s ``spec.json``,
-        ``state.json``, ``manifest.json``) and sub-folders (``exports/``, unless ``recursive=True``)
-        are skipped.
+        ``state.json``, ``manifest.json``; a Langfuse blob export's ``manifests/<time>.json``, whose
+        listed files are checked to be present) and sub-folders (``exports/``, unless
+        ``recursive=True``) are skipped.
         A zip, tar or tar.gz archive holding several files reads like the folder it was made
         from; rejects name its files ``<archive>/<member>``.
         A file named explicitly is read whatever its suffix (its content decides the format).

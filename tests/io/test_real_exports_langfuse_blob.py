@@ -117,3 +117,50 @@ def test_text_written_as_parquet_binary():
     keys, array items) as Parquet BINARY: they read as text, the same traces, spans and feedback."""
     ts = fl.read_traces(DATA / "binary_strings")
     _check(ts, trace_records=True)
+
+
+def _manifest(project: str, tables: list[str], extra_keys: tuple[str, ...] = ()) -> dict:
+    """A run manifest as Langfuse's worker writes it (``worker/src/features/blobstorage/manifest.ts``,
+    ``buildBlobExportManifest``; ``{prefix}{projectId}/manifests/{maxTimestamp}.json``)."""
+    keys = [f"exports/{project}/{t}/{KEY}" for t in tables] + list(extra_keys)
+    return {"version": 1, "projectId": project, "exportSource": "TRACES_OBSERVATIONS",
+            "window": {"minTimestamp": "2026-03-01T11:00:00.000Z", "maxTimestamp": "2026-03-01T12:00:00.000Z"},
+            "maxTimestamp": "2026-03-01T12:00:00.000Z", "createdAt": "2026-03-01T12:00:04.512Z",
+            "tables": sorted({k.split("/")[-2] for k in keys}),
+            "files": [{"key": k, "table": k.split("/")[-2], "fileType": "PARQUET", "format": "parquet",
+                       "compressed": False, "contentType": "application/vnd.apache.parquet", "sizeBytes": 4096,
+                       "rowCount": None} for k in keys]}
+
+
+def test_a_synced_bucket_with_run_manifests_reads_its_tables_and_skips_the_manifests(tmp_path):
+    import shutil
+    import warnings
+
+    project = tmp_path / E["project"]
+    for t in ("traces", "observations", "scores"):
+        (project / t).mkdir(parents=True)
+        shutil.copy(PROJECT / t / KEY, project / t / KEY)
+    (project / "manifests").mkdir()
+    (project / "manifests" / "2026-03-01T12-00-00.json").write_text(
+        json.dumps(_manifest(E["project"], ["scores", "traces", "observations"]), indent=2) + "\n")
+    (project / "DEPRECATION_NOTICE.txt").write_text("DEPRECATION NOTICE\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every listed file is here: no warning
+        ts = fl.read_traces(tmp_path, recursive=True)
+    _check(ts, trace_records=True)
+
+
+def test_a_file_a_run_manifest_lists_but_the_sync_lacks_is_named_in_a_warning(tmp_path):
+    import shutil
+
+    project = tmp_path / E["project"]
+    for t in ("traces", "observations", "scores"):
+        (project / t).mkdir(parents=True)
+        shutil.copy(PROJECT / t / KEY, project / t / KEY)
+    late = f"exports/{E['project']}/scores/2026-03-01T13-00-00.parquet"
+    (project / "manifests").mkdir()
+    (project / "manifests" / "2026-03-01T13-00-00.json").write_text(
+        json.dumps(_manifest(E["project"], [], (late,)), indent=2) + "\n")
+    with pytest.warns(UserWarning, match=r"scores/2026-03-01T13-00-00\.parquet \(run 2026-03-01T13-00-00\)"):
+        ts = fl.read_traces(tmp_path, recursive=True)
+    assert ts.traces.height == len(E["traces"])
