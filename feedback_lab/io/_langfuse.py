@@ -87,6 +87,16 @@ def read_langfuse(paths, **options: Any) -> dict[str, Any]:
     return c.frames()
 
 
+#: field groups of Langfuse's v2 observations API (and the blob export) that a call may leave out
+#: (``fields``; default ``core,basic``), with the keys that show a record has them
+_GROUPS = {
+    "input/output": ("input", "output"),
+    "model": ("model", "providedModelName", "provided_model_name"),
+    "token usage": ("usageDetails", "usage_details", "usage", "inputUsage", "input_usage", "promptTokens",
+                    "prompt_tokens", "totalCost", "total_cost", "calculatedTotalCost", "costDetails", "cost_details"),
+}
+
+
 class _Collector:
     def __init__(self) -> None:
         self.rejects = Rejects("langfuse")
@@ -97,6 +107,8 @@ class _Collector:
         self.column_scores: list[dict] = []
         self.comments: list[dict] = []
         self.comment_seen: dict[str, str] = {}
+        #: per file read: its observations' count and the field groups any of them carried
+        self.obs_groups: dict[str, tuple[int, set[str]]] = {}
 
     # ------------------------------------------------------------ dispatch
     def add(self, rec: dict, path: Path, line: int, raw: str) -> None:
@@ -200,6 +212,8 @@ class _Collector:
             self.rejects.add(path, line, f"duplicate observation id {oid} (first read from {first['_file']} "
                                          f"line {first['_line']}){hint}", raw)
             return
+        n, groups = self.obs_groups.get(str(path), (0, set()))
+        self.obs_groups[str(path)] = (n + 1, groups | {g for g, keys in _GROUPS.items() if any(k in o for k in keys)})
         try:
             start, end = to_utc(field_of(o, "startTime")), to_utc(field_of(o, "endTime"))
             tin, tout = token_usage(o)
@@ -340,10 +354,27 @@ class _Collector:
                                 and (r["span_id"] is not None or (r["trace_id"], r["name"]) not in by_obs)] + self.comments
 
     # ------------------------------------------------------------ frames
+    def _warn_missing_groups(self) -> None:
+        """Warn for a file whose observations all lack a field group: the v2 observations API returns
+        only ``core`` and ``basic`` unless ``fields`` asks for more, and the traces then have no text."""
+        import warnings
+
+        for path, (n, groups) in self.obs_groups.items():
+            missing = [g for g in _GROUPS if g not in groups]
+            if "input/output" in missing:  # the text: what a review needs (model and usage alone: no warning)
+                warnings.warn(
+                    f"{path}: none of its {n} observation(s) has {', '.join(missing)} fields, so the traces read "
+                    "from it lack them. Langfuse's v2 observations API returns only the 'core' and 'basic' field "
+                    "groups unless asked: export with fields=core,basic,time,io,metadata,model,usage,trace_context "
+                    "(CLI: langfuse api observations list --fields core,basic,time,io,metadata,model,usage,"
+                    "trace_context).", UserWarning, stacklevel=2)
+
     def frames(self) -> dict[str, Any]:
         import polars as pl
 
         from feedback_lab.schema import conform
+
+        self._warn_missing_groups()
 
         spans = pl.DataFrame(list(self.spans.values()), infer_schema_length=None) if self.spans else None
         traces = pl.DataFrame(self.traces, infer_schema_length=None) if self.traces else None

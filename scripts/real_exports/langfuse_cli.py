@@ -14,14 +14,19 @@ cursor pages of 2), traces of the v3 API (``GET /api/public/traces``, pages of 1
 ``/traces/{id}``; the CLI calls them with ``--api-version 3.225.3``, as for a self-hosted v3), and a
 404 for an unknown trace. What the CLI writes is saved as it writes it:
 
-* ``observations_all.json``: ``api observations list --limit 2 --all`` (the pages merged into one
+* ``observations_all.json``: ``api observations list --limit 2 --fields core,basic,time,io,metadata,model,usage,
+  trace_context --all`` (every observation command but the default-fields one asks for those groups; the pages merged into one
   ``{"data": [...], "meta": {"pages", "fetchedItems", "truncated"}}``, pretty-printed);
 * ``observations_all_envelope.json``: the same with ``--json`` (``{"status", "headers", "body"}``, one line);
 * ``observations_pages.json``: each page with ``--cursor``, appended to one file with ``>>`` (pretty
   documents one after another);
 * ``observations_pages_envelope.jsonl``: the same with ``--json`` (one envelope per line);
 * ``observations_truncated.json``: ``--all --max-items 3`` (``meta.truncated`` true);
-* ``scores_all.json`` and ``scores_all_envelope.json``: ``api scores list --limit 2 --all [--json]``;
+* ``scores_all.json`` and ``scores_all_envelope.json``: ``api scores list --limit 2 --fields
+  details,subject,annotation --all [--json]``;
+* ``observations_default_fields.json`` and ``scores_default_fields.json``: the lists without ``--fields``
+  (the API then returns the ``core`` and ``basic`` groups of an observation, no input/output, and a
+  score's ``core`` fields, without the ``subject`` that names its trace);
 * ``traces_list_all.json``: ``api traces list --limit 1 --all`` (v3: observations and scores as ids);
 * ``traces_get.json`` and ``traces_get_envelope.jsonl``: ``api traces get <id> [--json]`` for each
   trace, appended;
@@ -51,6 +56,26 @@ TRACE_GET = {t["id"]: t for t in json.loads((SDK / "v3_trace_get.json").read_tex
 NOT_FOUND = {"message": "Trace not found within authorized project", "error": "LangfuseNotFoundError"}
 
 
+#: the field groups of ``GET /api/public/v2/observations`` (``fields``; default ``core,basic``) and of
+#: ``GET /api/public/v3/scores`` (core always, plus ``details``, ``subject``, ``annotation``), as the
+#: endpoints' descriptions in the CLI's bundled API snapshot (``dist/contracts/4.35.0.json``) list them
+OBS_GROUPS = {
+    "core": "id traceId startTime endTime projectId parentObservationId type",
+    "basic": "name level statusMessage version environment bookmarked public userId sessionId isRootObservation",
+    "time": "completionStartTime createdAt updatedAt", "io": "input output", "metadata": "metadata",
+    "model": "model internalModelId modelParameters", "usage": "usageDetails costDetails totalCost usagePricingTierName",
+    "prompt": "promptId promptName promptVersion", "metrics": "latency timeToFirstToken",
+    "trace_context": "tags release traceName"}
+SCORE_GROUPS = {"core": "id projectId name value dataType source timestamp environment createdAt updatedAt",
+                "details": "comment configId metadata", "subject": "subject", "annotation": "authorUserId queueId"}
+ALL_OBS_FIELDS = "core,basic,time,io,metadata,model,usage,trace_context"
+
+
+def _fields(items: list, groups: dict, asked: str) -> list:
+    keys = {k for g in asked.split(",") for k in groups.get(g.strip(), "").split()}
+    return [{k: v for k, v in item.items() if k in keys} for item in items]
+
+
 def _cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
 
@@ -75,9 +100,9 @@ class Api(BaseHTTPRequestHandler):
         q = parse_qs(u.query)
         status, body = 200, None
         if u.path == "/api/public/v2/observations":
-            body = _cursor_page(OBS, q)
+            body = _cursor_page(_fields(OBS, OBS_GROUPS, q.get("fields", ["core,basic"])[0]), q)
         elif u.path == "/api/public/v3/scores":
-            body = _cursor_page(SCORES, q)
+            body = _cursor_page(_fields(SCORES, SCORE_GROUPS, "core," + q.get("fields", [""])[0]), q)
         elif u.path == "/api/public/traces":
             page, limit = int(q.get("page", ["1"])[0]), int(q.get("limit", ["50"])[0])
             body = {"data": TRACES[(page - 1) * limit:page * limit],
@@ -114,16 +139,19 @@ def main() -> None:
         exits.setdefault(name, []).append(rc)
 
     v3 = ("--api-version", "3.225.3")
-    run("observations_all.json", "api", "observations", "list", "--limit", "2", "--all")
-    run("observations_all_envelope.json", "api", "observations", "list", "--limit", "2", "--all", "--json")
-    run("observations_truncated.json", "api", "observations", "list", "--limit", "2", "--all", "--max-items", "3")
+    obs = ("api", "observations", "list", "--limit", "2", "--fields", ALL_OBS_FIELDS)
+    run("observations_all.json", *obs, "--all")
+    run("observations_all_envelope.json", *obs, "--all", "--json")
+    run("observations_truncated.json", *obs, "--all", "--max-items", "3")
     for off in range(0, len(OBS), 2):
         cursor = ("--cursor", _cursor(off)) if off else ()
-        run("observations_pages.json", "api", "observations", "list", "--limit", "2", *cursor, append=bool(off))
-        run("observations_pages_envelope.jsonl", "api", "observations", "list", "--limit", "2", *cursor, "--json",
-            append=bool(off))
-    run("scores_all.json", "api", "scores", "list", "--limit", "2", "--all")
-    run("scores_all_envelope.json", "api", "scores", "list", "--limit", "2", "--all", "--json")
+        run("observations_pages.json", *obs, *cursor, append=bool(off))
+        run("observations_pages_envelope.jsonl", *obs, *cursor, "--json", append=bool(off))
+    run("observations_default_fields.json", "api", "observations", "list", "--limit", "2", "--all")
+    scores = ("api", "scores", "list", "--limit", "2", "--fields", "details,subject,annotation", "--all")
+    run("scores_all.json", *scores)
+    run("scores_all_envelope.json", *scores, "--json")
+    run("scores_default_fields.json", "api", "scores", "list", "--limit", "2", "--all")
     run("traces_list_all.json", *v3, "api", "traces", "list", "--limit", "1", "--all")
     for k, tid in enumerate(TRACE_GET):
         run("traces_get.json", *v3, "api", "traces", "get", tid, append=bool(k))

@@ -100,3 +100,18 @@ def test_the_error_body_printed_without_json_is_a_reject_with_its_message(tmp_pa
     assert ts.rejects.height == 1
     assert "an API error response" in ts.rejects["reason"][0]
     assert SERVED["not_found"]["message"] in ts.rejects["reason"][0]
+
+
+def test_observations_listed_without_fields_warn_that_they_have_no_text():
+    # the v2 observations API returns only the 'core' and 'basic' field groups unless asked
+    with pytest.warns(UserWarning, match=r"has input/output, model, token usage fields.*--fields core,basic,time,io"):
+        ts = fl.read_traces(DATA / "observations_default_fields.json")
+    assert ts.spans.height == len(SERVED["observations"])  # the observations and their tree still load
+    assert ts.traces["input"].is_null().all()
+
+
+def test_scores_listed_without_fields_are_rejects_that_say_to_ask_for_the_subject():
+    ts = fl.read_traces(DATA / "scores_default_fields.json")
+    assert ts.feedback.height == 0
+    assert ts.rejects.height == len(SERVED["scores"])
+    assert all("fields='subject'" in r for r in ts.rejects["reason"])
