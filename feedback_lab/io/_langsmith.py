@@ -5,7 +5,9 @@ Reads JSON, JSONL, CSV or Parquet holding any mix of:
 * runs as ``client.list_runs()`` / the REST API give them (``id, name, run_type, start_time,
   end_time, inputs, outputs, error, parent_run_id, trace_id, dotted_order, extra, tags,
   prompt_tokens, completion_tokens, total_cost, child_runs`` ...), also nested through
-  ``child_runs``;
+  ``child_runs``, or saved API pages (``{"runs": [...]}``); and as the v2 query API gives them
+  (``client.runs.query_v2``, pages ``{"items": [...]}``): upper-case ``run_type`` and ``status``,
+  ``metadata`` and ``thread_id`` at the top level, ``parent_run_ids`` for the parent;
 * the Parquet files of a bulk data export (``<prefix>/export_id=../tenant_id=../session_id=../
   runs/year=../month=../day=../*.parquet``; one row per run with the 29 fields of the docs'
   "Exportable fields": ``id, tenant_id, session_id, trace_id, parent_run_id, parent_run_ids,
@@ -112,7 +114,7 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
         for line, run, fbs in fetched or ():  # langsmith-fetch: a trace's messages (and metadata, feedback)
             _add_run(run, runs, rejects, path, line, None, 0)
             feedback.extend((f, path, line, json.dumps(f, ensure_ascii=False, default=str)) for f in fbs)
-        for line, raw, rec, err in () if fetched is not None else (
+        for line, raw, rec, err in () if fetched is not None else _unpaged(
                 _parquet_records(path) if is_parquet(path) else _records(path)):
             if err:
                 rejects.add(path, line, err, raw)
@@ -190,6 +192,23 @@ def _split_dotted(dotted: str) -> list[str]:
     return out
 
 
+#: API pages of runs saved whole: the v2 query API's ``{"items": [...], "next_cursor"}`` and the v1
+#: ``POST /runs/query`` response ``{"runs": [...], "cursors": {...}}``
+_PAGES = {"items": {"items", "next_cursor"}, "runs": {"runs", "cursors", "parsed_query", "search_cursors"}}
+
+
+def _unpaged(records):
+    """The records with each saved API page replaced by its runs (at the page's line)."""
+    for line, raw, rec, err in records:
+        key = next((k for k, keys in _PAGES.items() if isinstance(rec, dict) and isinstance(rec.get(k), list)
+                    and set(rec) <= keys), None)
+        if key is None:
+            yield line, raw, rec, err
+            continue
+        for item in rec[key]:
+            yield line, json.dumps(item, ensure_ascii=False, default=str), item, None
+
+
 def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, parent: str | None, depth: int) -> None:
     raw = _Raw(r)
     rid = _str(r.get("id"))
@@ -199,7 +218,9 @@ def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, paren
     if rid is None:
         rejects.add(path, line, "run without id", raw)
         return
-    parent_id = _str(r.get("parent_run_id")) or parent or (dotted[-2] if len(dotted) > 1 else None)
+    ancestors = loads_deep(r.get("parent_run_ids"))  # the v2 query API's runs have no parent_run_id
+    parent_id = _str(r.get("parent_run_id")) or parent or (dotted[-2] if len(dotted) > 1 else None) or (
+        _str(ancestors[-1]) if isinstance(ancestors, list) and ancestors else None)
     if parent_id in ("None", "null", ""):
         parent_id = None
     trace_id = _str(r.get("trace_id")) or (dotted[0] if dotted else None)
@@ -214,6 +235,10 @@ def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, paren
     extra = loads_deep(r.get("extra")) or {}
     extra = extra if isinstance(extra, dict) else {}
     meta = extra.get("metadata") if isinstance(extra.get("metadata"), dict) else {}
+    top = loads_deep(r.get("metadata"))  # the v2 query API: metadata and thread_id at the top level
+    meta = meta or (top if isinstance(top, dict) else {})
+    if _str(r.get("thread_id")) and not any(k in meta for k in ("session_id", "thread_id", "conversation_id")):
+        meta = {**meta, "thread_id": _str(r["thread_id"])}
     inputs, outputs = loads_deep(r.get("inputs")), loads_deep(r.get("outputs"))
     try:
         start, end = to_utc(r.get("start_time")), to_utc(r.get("end_time"))
@@ -223,7 +248,8 @@ def _add_run(r: dict, runs: dict, rejects: Rejects, path: Path, line: int, paren
         rejects.add(path, line, f"run {rid}: {exc}", raw)
         return
     error = r.get("error")
-    status = "error" if error not in (None, "", "None") else ("ok" if r.get("status") in (None, "success") else str(r["status"]))
+    st = str(r["status"]).lower() if r.get("status") is not None else None  # the v2 API writes SUCCESS, ERROR
+    status = "error" if error not in (None, "", "None") else ("ok" if st in (None, "success") else st)
     inv = extra.get("invocation_params") if isinstance(extra.get("invocation_params"), dict) else {}
     model = (meta.get("ls_model_name") or inv.get("model") or inv.get("model_name")
              or (outputs.get("model") if isinstance(outputs, dict) else None)

@@ -51,7 +51,12 @@ def _schema():
     s = pl.String
     return {**{c: s for c in _SCALARS}, "inputs": s, "outputs": s, "tags": s, "child_runs": s, "post": s,
             "patch": s, "prompt_tokens": s, "completion_tokens": s, "total_cost": s,
-            "extra": pl.Struct({"metadata": s, "invocation_params": s})}
+            "extra": pl.Struct({"metadata": s, "invocation_params": s}), **{c: s for c in _V2_FIELDS}}
+
+
+#: fields of the v2 query API's runs (``client.runs.query_v2``) that the per-record code reads: a row
+#: carrying one goes through it (``metadata`` and ``thread_id`` at the top level, ``parent_run_ids``)
+_V2_FIELDS = ("metadata", "thread_id", "parent_run_ids")
 
 
 def _file_frame(path: Path):
@@ -100,7 +105,11 @@ def row_ok():
             & (pl.col("tags").is_null() | pl.col("tags").str.contains(_STR_LIST))
             & ints["prompt_tokens"] & ints["completion_tokens"]
             & ~pl.col("start_time").str.contains(_NUMERIC_TS).fill_null(False)
-            & ~pl.col("end_time").str.contains(_NUMERIC_TS).fill_null(False))
+            & ~pl.col("end_time").str.contains(_NUMERIC_TS).fill_null(False)
+            # v2 query API runs (top-level metadata, thread_id; a parent known only from parent_run_ids)
+            & pl.col("metadata").is_null() & pl.col("thread_id").is_null()
+            & ~(pl.col("parent_run_id").is_null() & pl.col("dotted_order").is_null()
+                & pl.col("parent_run_ids").is_not_null()))
 
 
 def _js(col: str):
@@ -240,8 +249,8 @@ def _spans(df, lines: dict) -> Any:
         name=pl.col("name"), start=pl.col("start"), end=pl.col("end"), model=pl.col("_model"),
         input=pl.col("inputs"), output=pl.col("outputs"), input_tokens=pl.col("_tin"), output_tokens=pl.col("_tout"),
         status=pl.when(err.is_not_null() & ~err.is_in(["", "None"])).then(pl.lit("error"))
-        .when(pl.col("status").is_null() | (pl.col("status") == "success")).then(pl.lit("ok"))
-        .otherwise(pl.col("status")),
+        .when(pl.col("status").is_null() | (pl.col("status").str.to_lowercase() == "success")).then(pl.lit("ok"))
+        .otherwise(pl.col("status").str.to_lowercase()),
         attributes=_attributes(), _line=pl.col("_line"), _file=pl.col("_file"), _cost=pl.col("_cost"),
         _meta=pl.col("_meta"), _tags=pl.col("tags"), _order=pl.col("_order"),
     )

@@ -144,6 +144,7 @@ def file_frame(path: Path):
     df = pl.concat([frame, parsed], how="horizontal").with_columns(
         child_runs=pl.lit(None, dtype=pl.String), post=pl.lit(None, dtype=pl.String),
         patch=pl.lit(None, dtype=pl.String))
+    df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in schema if c not in df.columns)
     df = df.select(*schema, "_start", "_end", _line=pl.int_range(1, len(df) + 1, dtype=pl.Int64),
                    _file=pl.lit(str(path)), _slow=~pl.col("_good") | flagged | ~row_ok().fill_null(False))
     return df, table
