@@ -17,6 +17,8 @@ Reads what Phoenix users save:
   annotation is feedback on its trace, ``span_id`` null), and legacy evaluation frames
   (``SpanEvaluations``: ``context.span_id``, ``label``, ``score``, ``explanation``; the eval name
   comes from a ``name`` column, the Parquet metadata Phoenix writes, or the file name);
+- the traces API's trace lists (``client.traces.get_traces(...)``, ``GET /v1/projects/{p}/traces``):
+  span summaries without attributes, see :mod:`feedback_lab.io._phoenix_traces`;
 - OpenInference feedback attributes on spans (``annotations.N.annotation.*``, ``trace.annotations.…``,
   ``evaluations.…``), which Phoenix's span download adds to each span it writes: feedback rows, see
   :func:`feedback_lab.io._genai_attrs.attribute_feedback`.
@@ -63,6 +65,12 @@ from feedback_lab.io._phoenix_load import (
     frame_schema,
     load_flat,
     meta_json,
+)
+from feedback_lab.io._phoenix_traces import (
+    is_trace_list_head,
+    trace_list,
+    trace_list_parts,
+    with_trace_lists,
 )
 from feedback_lab.io._platform_common import messages_text, nest_dotted
 from feedback_lab.io._platform_frames import assemble, parse_ts_columns
@@ -293,14 +301,18 @@ def _tags(v: Any) -> list[str] | None:
 
 
 def _read_file(path: Path, rejects: Rejects, exact_schema: bool, *, bulk: bool):
-    """``(spans part, feedback part)`` of one file; either may be ``None``."""
+    """``(spans part, feedback part, trace-list part)`` of one file; any may be ``None``."""
+    listed = trace_list(path)
+    if listed is not None:  # client.traces.get_traces(...): span summaries, no attributes
+        span_part, trace_part = trace_list_parts(path, listed, rejects)
+        return span_part, None, trace_part
     frame = load_flat(path, rejects, exact_schema=exact_schema, bulk=bulk)
     if is_annotation_frame(frame_schema(frame).names()):
         df = collect_frame(frame, path)
-        return None, (feedback_frame(df, path, rejects) if len(df) else None)
+        return None, (feedback_frame(df, path, rejects) if len(df) else None), None
     part = spans_frame(frame, rejects, path)
     fb = attribute_feedback_frame(frame, path, rejects)
-    return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), fb
+    return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), fb, None
 
 
 def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> dict[str, Any]:
@@ -315,19 +327,21 @@ def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> di
     if options:
         raise TypeError(f"format 'phoenix' takes no option(s) {sorted(options)}; known: exact_schema.")
     rejects = Rejects(NAME)
-    span_parts, fb_parts = [], []
+    span_parts, fb_parts, listed_parts = [], [], []
     for path in map(Path, paths):
         try:
-            span_part, fb_part = _read_file(path, rejects, exact_schema, bulk=True)
+            span_part, fb_part, listed = _read_file(path, rejects, exact_schema, bulk=True)
         except BulkReadFailed:  # nothing of the file was kept: read it again line by line
             rejects.line_maps.pop(str(path), None)
-            span_part, fb_part = _read_file(path, rejects, exact_schema, bulk=False)
-        for part, parts in ((span_part, span_parts), (fb_part, fb_parts)):
+            span_part, fb_part, listed = _read_file(path, rejects, exact_schema, bulk=False)
+        for part, parts in ((span_part, span_parts), (fb_part, fb_parts), (listed, listed_parts)):
             if part is not None:
                 parts.append(part)
     spans = pl.concat(span_parts, how="diagonal_relaxed") if span_parts else []
     fb = pl.concat(fb_parts, how="diagonal_relaxed") if fb_parts else []
-    return assemble(NAME, spans, fb, rejects, [])
+    listed = pl.concat(listed_parts) if listed_parts else None
+    return assemble(NAME, spans, fb, rejects, [], traces_override=None if listed is None else (
+        lambda traces: with_trace_lists(traces, listed)))
 
 
 def sniff(path: Path, head: bytes) -> float:
@@ -354,6 +368,8 @@ def sniff(path: Path, head: bytes) -> float:
         return 0.6  # GET /v1/projects/{p}/trace_annotations
     if b"annotation_name" in h and b"annotator_kind" in h:  # an annotations frame saved without its index
         return 0.7
+    if is_trace_list_head(h):  # client.traces.get_traces(...) / GET /v1/projects/{p}/traces
+        return 0.85
     return 0.0
 
 

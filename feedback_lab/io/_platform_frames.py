@@ -150,11 +150,11 @@ def assemble(fmt: str, span_rows, feedback_rows, rejects: Rejects, refs: list[An
     spans = parse_ts_columns(spans, ("start", "end"), rejects, refs)
     spans = drop_duplicate_ids(spans, ["trace_id", "span_id"], rejects, refs, "span_id")
     traces = None
-    if len(spans):
+    if len(spans) or traces_override is not None:  # an override may add traces without spans
         traces = traces_from_spans(spans, TRACE_EXTRAS)
         if traces_override is not None:
             traces = traces_override(traces)
-        traces = conform(traces, "traces")
+        traces = conform(traces, "traces") if len(traces) else None
     fb = feedback_rows if isinstance(feedback_rows, pl.DataFrame) else rows_frame(feedback_rows, "feedback")
     fb = parse_ts_columns(fb, ("timestamp",), rejects, refs)
     if len(fb):

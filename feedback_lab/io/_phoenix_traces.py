@@ -1,0 +1,117 @@
+"""Phoenix's traces API (``client.traces.get_traces(...)`` of ``arize-phoenix-client``,
+``GET /v1/projects/{project}/traces``) -> span and trace rows, for :mod:`feedback_lab.io._phoenix`.
+
+A trace there is ``{"id", "trace_id", "project_id", "start_time", "end_time", "token_count_prompt",
+"token_count_completion", "token_count_total", "spans"}``; with ``include_spans=True`` its spans are
+summaries (``span_id, parent_id, name, span_kind, status_code, start_time, end_time``) without
+attributes: no input/output text, model or annotations, which the spans export has
+(``client.spans.get_spans_dataframe``). Each span summary becomes a ``spans`` row; each trace a
+``traces`` row with its start, end-to-end latency and Phoenix's token totals, spans or not; a
+warning says what the file lacks.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+from feedback_lab.io._common import Rejects, open_bytes, to_utc
+from feedback_lab.io._common import to_str as _str
+
+__all__ = ["is_trace_list_head", "trace_list", "trace_list_parts", "with_trace_lists"]
+
+_MAX_BYTES = 256 * 1024 * 1024
+_KEYS = (b'"trace_id"', b'"project_id"', b'"token_count_total"')
+
+
+def is_trace_list_head(head: bytes) -> bool:
+    """Whether a JSON file's first bytes look like a Phoenix trace list.
+
+    Examples
+    --------
+    >>> is_trace_list_head(b'[{"id": "VHJh", "trace_id": "a1", "project_id": "UHJv", "token_count_total": 3}]')
+    True
+    """
+    h = head.lstrip()
+    return h[:1] in (b"[", b"{") and all(k in head for k in _KEYS) and b'"span_id"' not in head.split(b'"spans"')[0]
+
+
+def _is_trace(v: Any) -> bool:
+    return isinstance(v, dict) and isinstance(v.get("trace_id"), str) and "project_id" in v and "spans" in v and (
+        v["spans"] is None or isinstance(v["spans"], list))
+
+
+def trace_list(path: Path) -> list[dict] | None:
+    """The traces of a saved trace list (a list, or a REST page ``{"data": [...]}``), else ``None``."""
+    if path.stat().st_size > _MAX_BYTES:
+        return None
+    with path.open("rb") as fh:  # the head first: a spans file is not read twice
+        if not is_trace_list_head(fh.read(65536)):
+            return None
+    data = open_bytes(path)
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    items = doc.get("data") if isinstance(doc, dict) and set(doc) <= {"data", "next_cursor"} else doc
+    if not isinstance(items, list) or not items or not all(_is_trace(t) for t in items):
+        return None
+    return items
+
+
+def trace_list_parts(path: Path, traces: list[dict], rejects: Rejects):
+    """``(span rows frame or None, trace rows frame)`` of a trace list; warns that it has no text."""
+    import polars as pl
+
+    spans, rows = [], []
+    for line, t in enumerate(traces, start=1):
+        tid = t["trace_id"]
+        try:
+            start, end = to_utc(t.get("start_time")), to_utc(t.get("end_time"))
+        except ValueError as exc:
+            rejects.add(path, line, f"trace {tid}: {exc}", t)
+            continue
+        rows.append({"trace_id": tid, "timestamp": start,
+                     "latency_ms": (end - start).total_seconds() * 1000.0 if start and end else None,
+                     "_tin": _int(t.get("token_count_prompt")), "_tout": _int(t.get("token_count_completion"))})
+        for s in t.get("spans") or []:
+            if not isinstance(s, dict) or not _str(s.get("span_id")):
+                rejects.add(path, line, f"trace {tid}: a span without span_id", s)
+                continue
+            status = (_str(s.get("status_code")) or "").lower()
+            spans.append({"span_id": _str(s["span_id"]), "trace_id": tid, "parent_id": _str(s.get("parent_id")),
+                          "kind": _str(s.get("span_kind")), "name": _str(s.get("name")),
+                          "start": _str(s.get("start_time")), "end": _str(s.get("end_time")),
+                          "status": status if status in ("ok", "error") else None,
+                          "_file": str(path), "_line": line, "_ref": None})
+    warnings.warn(f"{path}: Phoenix's traces API gives span summaries only: the {len(traces)} trace(s) read from it "
+                  "have no input/output text, model or annotations. Export the spans for those "
+                  "(client.spans.get_spans_dataframe(...), saved as Parquet).", UserWarning, stacklevel=4)
+    schema = {"span_id": pl.String, "trace_id": pl.String, "parent_id": pl.String, "kind": pl.String,
+              "name": pl.String, "start": pl.String, "end": pl.String, "status": pl.String, "_file": pl.String,
+              "_line": pl.Int64, "_ref": pl.Int64}
+    span_frame = pl.DataFrame(spans, schema=schema) if spans else None
+    trace_frame = pl.DataFrame(rows, schema={"trace_id": pl.String, "timestamp": pl.Datetime("us", "UTC"),
+                                             "latency_ms": pl.Float64, "_tin": pl.Int64, "_tout": pl.Int64})
+    return span_frame, trace_frame
+
+
+def _int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def with_trace_lists(traces, listed):
+    """The traces built from spans, completed from the trace lists read (``listed``): a trace's token
+    totals where its spans gave none, and a row for each listed trace without spans."""
+    import polars as pl
+
+    listed = listed.unique("trace_id", keep="first", maintain_order=True)
+    no_tokens = pl.col("input_tokens").is_null() & pl.col("output_tokens").is_null()
+    out = traces.join(listed.select("trace_id", "_tin", "_tout"), on="trace_id", how="left").with_columns(
+        input_tokens=pl.when(no_tokens).then("_tin").otherwise("input_tokens"),
+        output_tokens=pl.when(no_tokens).then("_tout").otherwise("output_tokens")).drop("_tin", "_tout")
+    alone = listed.join(traces.select("trace_id"), on="trace_id", how="anti").rename(
+        {"_tin": "input_tokens", "_tout": "output_tokens"})
+    return pl.concat([out, alone], how="diagonal_relaxed") if len(alone) else out
