@@ -23,7 +23,9 @@ no messages. What the tool writes is saved as it writes it:
 * ``trace_meta.json``: ``trace ID --include-metadata --include-feedback --format json --file``;
 * ``traces_stdout.json``: ``traces --limit 3 --include-metadata --include-feedback --format raw --file``
   (an array of the per-trace objects);
-* ``threads/``: ``langsmith-fetch threads DIR`` (one ``<thread_id>.json`` per thread: its messages).
+* ``threads/``: ``langsmith-fetch threads DIR`` (one ``<thread_id>.json`` per thread: its messages);
+* ``thread_meta.json``: ``langsmith-fetch thread ID --format json --file`` (``{"thread_id", "messages",
+  "metadata", "feedback"}``, the metadata of the thread's latest root run).
 
 ``expected.json`` holds what the server served.
 """
@@ -192,6 +194,7 @@ def main() -> None:
     run("traces", "--limit", "3", "--include-metadata", "--include-feedback", "--format", "raw",
         "--file", str(out / "traces_stdout.json"), "--no-progress")
     run("threads", str(out / "threads"), "--limit", "1", "--no-progress")
+    run("thread", "thread-77", "--format", "json", "--file", str(out / "thread_meta.json"))
     server.shutdown()
     (out / "expected.json").write_text(json.dumps({"runs": RUNS, "feedback": FEEDBACK, "threads": THREADS},
                                                   indent=1) + "\n")

@@ -110,3 +110,16 @@ def test_the_feedback_the_tool_writes_with_a_correction(tmp_path):
     assert sorted(ts.feedback["name"]) == ["correction", "correctness"]
     corr = ts.feedback.filter(pl.col("name") == "correction").row(0, named=True)
     assert corr["comment"] == fb["correction"]["output"] and corr["trace_id"] == CHAT
+
+
+def test_a_thread_with_metadata_is_a_trace_of_its_session():
+    ts = fl.read_traces(DATA / "thread_meta.json")
+    (tid, _msgs), = SERVED["threads"].items()
+    row = ts.traces.row(0, named=True)
+    # the metadata is that of the thread's latest root run (the agent run)
+    meta = RUNS[AGENT]["extra"]["metadata"]
+    assert (row["trace_id"], row["session_id"], row["user_id"]) == (tid, tid, meta["user_id"])
+    assert (row["input"], row["output"]) == TEXT[AGENT]
+    assert row["model"] == meta["ls_model_name"]
+    assert sorted(ts.feedback["name"]) == sorted(f["key"] for f in SERVED["feedback"][AGENT])
+    assert set(ts.feedback["trace_id"]) == {tid}
