@@ -3,6 +3,7 @@
 Reads every shape Langfuse hands out, in JSON, JSONL, CSV or Parquet, camelCase or snake_case keys:
 
 * ``{"trace": {...}, "observations": [...]}`` (the trace export / ``download_traces``), or a list of them;
+* a session with its traces (``GET /api/public/sessions/{id}``);
 * public API pages ``{"data": [...], "meta": {...}}`` of traces (with nested ``observations`` and
   ``scores`` objects), observations (v1, v2) or scores (v1-v3; a v3 score names its trace in
   ``subject{kind, id, traceId}`` and holds a categorical/text value in ``value``);
@@ -87,6 +88,15 @@ def read_langfuse(paths, **options: Any) -> dict[str, Any]:
     return c.frames()
 
 
+def _is_session(rec: dict) -> bool:
+    """A session of the public API (``{"id", "createdAt", "projectId", "environment"}``, with
+    ``traces`` from ``GET /sessions/{id}``)."""
+    keys = set(rec)
+    return isinstance(rec.get("id"), str) and keys <= {"id", "createdAt", "created_at", "projectId", "project_id",
+                                                       "environment", "traces"} and (
+        "traces" in keys or ({"createdAt", "projectId"} <= keys or {"created_at", "project_id"} <= keys))
+
+
 #: field groups of Langfuse's v2 observations API (and the blob export) that a call may leave out
 #: (``fields``; default ``core,basic``), with the keys that show a record has them
 _GROUPS = {
@@ -127,6 +137,15 @@ class _Collector:
                 for s in list(rec.get(key) or []) + list(trace.get(key) or []):
                     if isinstance(s, dict):
                         self._score(s, path, line, default_trace=field_of(trace, "id"))
+            return
+        if _is_session(rec):  # GET /sessions/{id}: a session and its traces
+            traces = rec.get("traces")
+            if not isinstance(traces, list):
+                self.rejects.add(path, line, f"session {rec.get('id')} without its traces (the sessions list gives "
+                                             "none: get each session, GET /api/public/sessions/{id})", raw)
+            for t in traces or []:
+                if isinstance(t, dict):
+                    self.add(t if field_of(t, "sessionId") else {**t, "sessionId": rec["id"]}, path, line, raw)
             return
         if is_comment(rec):
             row, why = comment_row(rec)

@@ -30,7 +30,9 @@ cursor pages of 2), traces of the v3 API (``GET /api/public/traces``, pages of 1
 * ``traces_list_all.json``: ``api traces list --limit 1 --all`` (v3: observations and scores as ids);
 * ``traces_get.json`` and ``traces_get_envelope.jsonl``: ``api traces get <id> [--json]`` for each
   trace, appended;
-* ``error_envelope.json``: ``api traces get no-such-trace --json`` (HTTP 404, exit code 5).
+* ``error_envelope.json``: ``api traces get no-such-trace --json`` (HTTP 404, exit code 5);
+* ``sessions_get.json``: ``api sessions get <id>`` for each session, appended (v3: the session with
+  its traces); ``sessions_list.json``: ``api sessions list --all`` (sessions without their traces).
 
 ``expected.json`` holds what the server served and how the CLI exited.
 """
@@ -76,6 +78,13 @@ def _fields(items: list, groups: dict, asked: str) -> list:
     return [{k: v for k, v in item.items() if k in keys} for item in items]
 
 
+def _session(sid: str, *, with_traces: bool = True) -> dict:
+    """A session as the v3 API gives it: ``GET /sessions/{id}`` with its traces, ``GET /sessions`` without."""
+    first = min(t["timestamp"] for t in TRACES if t["sessionId"] == sid)
+    out = {"id": sid, "createdAt": first, "projectId": TRACES[0]["projectId"], "environment": "default"}
+    return {**out, "traces": [t for t in TRACES if t["sessionId"] == sid]} if with_traces else out
+
+
 def _cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
 
@@ -108,6 +117,13 @@ class Api(BaseHTTPRequestHandler):
             body = {"data": TRACES[(page - 1) * limit:page * limit],
                     "meta": {"page": page, "limit": limit, "totalItems": len(TRACES),
                              "totalPages": -(-len(TRACES) // limit)}}
+        elif u.path == "/api/public/sessions":
+            sessions = sorted({t["sessionId"] for t in TRACES})
+            body = {"data": [_session(sid, with_traces=False) for sid in sessions],
+                    "meta": {"page": 1, "limit": 50, "totalItems": len(sessions), "totalPages": 1}}
+        elif u.path.startswith("/api/public/sessions/"):
+            sid = u.path.rsplit("/", 1)[1]
+            status, body = (200, _session(sid)) if any(t["sessionId"] == sid for t in TRACES) else (404, NOT_FOUND)
         elif u.path.startswith("/api/public/traces/"):
             tid = u.path.rsplit("/", 1)[1]
             status, body = (200, TRACE_GET[tid]) if tid in TRACE_GET else (404, NOT_FOUND)
@@ -157,6 +173,9 @@ def main() -> None:
         run("traces_get.json", *v3, "api", "traces", "get", tid, append=bool(k))
         run("traces_get_envelope.jsonl", *v3, "api", "traces", "get", tid, "--json", append=bool(k))
     run("error_envelope.json", *v3, "api", "traces", "get", "no-such-trace", "--json")
+    for k, sid in enumerate(sorted({t["sessionId"] for t in TRACES})):
+        run("sessions_get.json", *v3, "api", "sessions", "get", sid, append=bool(k))
+    run("sessions_list.json", *v3, "api", "sessions", "list", "--all")
     server.shutdown()
     (args.out / "expected.json").write_text(json.dumps({
         "observations": [{"id": o["id"], "trace_id": o["traceId"]} for o in OBS],

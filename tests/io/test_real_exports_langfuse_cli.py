@@ -115,3 +115,20 @@ def test_scores_listed_without_fields_are_rejects_that_say_to_ask_for_the_subjec
     assert ts.feedback.height == 0
     assert ts.rejects.height == len(SERVED["scores"])
     assert all("fields='subject'" in r for r in ts.rejects["reason"])
+
+
+def test_sessions_with_their_traces_load_the_traces_in_their_session():
+    ts = _read("sessions_get.json")
+    assert ts.rejects.height == 0
+    assert sorted(ts.traces["trace_id"]) == SERVED["traces"]
+    for tid, (inp, out) in TEXT.items():
+        row = ts.traces.filter(pl.col("trace_id") == tid).row(0, named=True)
+        assert (row["input"], row["output"]) == (inp, out)
+        assert row["session_id"] == SDK["users"][tid][1]
+
+
+def test_a_sessions_list_is_rejects_that_say_to_get_each_session():
+    ts = fl.read_traces(DATA / "sessions_list.json")
+    assert ts.traces is None or ts.traces.height == 0
+    assert ts.rejects.height == 2
+    assert all("GET /api/public/sessions/{id}" in r for r in ts.rejects["reason"])
