@@ -63,7 +63,7 @@ from feedback_lab.io._langsmith_fast import read_fast
 from feedback_lab.io._langsmith_fetch import fetch_records, sniff_fetch
 from feedback_lab.io._messages import to_json_text, to_text
 from feedback_lab.io._registry import Format
-from feedback_lab.io._spans import normalize_kind, traces_from_spans
+from feedback_lab.io._spans import normalize_kind, tokens_or, traces_from_spans
 
 __all__ = ["FORMAT", "read_langsmith"]
 
@@ -381,13 +381,10 @@ def _frames(runs: dict, feedback: list, rejects: Rejects) -> dict[str, Any]:
                                         "_tout": pl.Int64, "_model": pl.String})
     # a trace without LLM runs (a root-only export, langsmith-fetch): the root's own counts, which
     # LangSmith aggregates over the trace, and its model
-    no_llm_tokens = pl.col("input_tokens").is_null() & pl.col("output_tokens").is_null()
     traces = traces.join(ex, on="trace_id", how="left").with_columns(
         input=pl.coalesce("_in", pl.col("input").map_elements(lambda v: to_text(v, "input"), return_dtype=pl.String)),
         output=pl.coalesce("_out", pl.col("output").map_elements(lambda v: to_text(v, "output"), return_dtype=pl.String)),
-        input_tokens=pl.when(no_llm_tokens).then("_tin").otherwise("input_tokens"),
-        output_tokens=pl.when(no_llm_tokens).then("_tout").otherwise("output_tokens"),
-        model=pl.coalesce("model", "_model"),
+        **tokens_or("_tin", "_tout"), model=pl.coalesce("model", "_model"),
     ).drop("_in", "_out", "_tin", "_tout", "_model")
     out["traces"] = conform(traces, "traces")
     out["spans"] = conform(spans, "spans")

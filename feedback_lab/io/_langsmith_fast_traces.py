@@ -103,7 +103,7 @@ def traces_frame(spans):
     """The ``traces`` rows of the per-record reader, column-wise (see ``_langsmith._frames``)."""
     import polars as pl
 
-    from feedback_lab.io._spans import traces_from_spans
+    from feedback_lab.io._spans import tokens_or, traces_from_spans
 
     traces = traces_from_spans(spans)
     known = spans.select(pl.col("span_id").alias("parent_id"), _known=pl.lit(True)).unique("parent_id")
@@ -140,10 +140,7 @@ def traces_frame(spans):
     traces = _python_text(traces, "_in", "input", "input", fill_in, decode=False)
     traces = _python_text(traces, "_out", "output", "output", fill_out, decode=False)
     # a trace without LLM runs: the root's own (aggregated) counts and model, as ``_langsmith._frames``
-    no_llm_tokens = pl.col("input_tokens").is_null() & pl.col("output_tokens").is_null()
     return traces.with_columns(
         input=pl.col("_in"), output=pl.col("_out"), source=pl.lit("langsmith"),
-        input_tokens=pl.when(no_llm_tokens).then("_tin").otherwise("input_tokens"),
-        output_tokens=pl.when(no_llm_tokens).then("_tout").otherwise("output_tokens"),
-        model=pl.coalesce("model", "_model"),
+        **tokens_or("_tin", "_tout"), model=pl.coalesce("model", "_model"),
     ).drop("_in", "_out", "_tin", "_tout", "_model")

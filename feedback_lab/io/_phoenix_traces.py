@@ -107,11 +107,11 @@ def with_trace_lists(traces, listed):
     totals where its spans gave none, and a row for each listed trace without spans."""
     import polars as pl
 
+    from feedback_lab.io._spans import tokens_or
+
     listed = listed.unique("trace_id", keep="first", maintain_order=True)
-    no_tokens = pl.col("input_tokens").is_null() & pl.col("output_tokens").is_null()
     out = traces.join(listed.select("trace_id", "_tin", "_tout"), on="trace_id", how="left").with_columns(
-        input_tokens=pl.when(no_tokens).then("_tin").otherwise("input_tokens"),
-        output_tokens=pl.when(no_tokens).then("_tout").otherwise("output_tokens")).drop("_tin", "_tout")
+        **tokens_or("_tin", "_tout")).drop("_tin", "_tout")
     alone = listed.join(traces.select("trace_id"), on="trace_id", how="anti").rename(
         {"_tin": "input_tokens", "_tout": "output_tokens"})
     return pl.concat([out, alone], how="diagonal_relaxed") if len(alone) else out

@@ -7,7 +7,7 @@ call, tokens summed over LLM spans only, end-to-end latency (last end - first st
 
 from __future__ import annotations
 
-__all__ = ["KIND_ALIASES", "normalize_kind", "traces_from_spans"]
+__all__ = ["KIND_ALIASES", "normalize_kind", "tokens_or", "traces_from_spans"]
 
 #: canonical span kinds (lower case); platform kinds map onto them
 KIND_ALIASES = {
@@ -182,3 +182,22 @@ def traces_from_spans(spans, extras: tuple[str, ...] | list[str] = ()):
         *(pl.lit(None, empty[c]).alias(c) if c in empty else pl.col(c) if c == "cost"
           else at(c, f"_row_{c}").alias(c) for c in extras),
     )
+
+
+def tokens_or(tin: str, tout: str) -> dict:
+    """``input_tokens``/``output_tokens`` expressions for a traces frame: the counts summed over its
+    LLM spans, else (both null: no LLM span counted) the columns ``tin``/``tout``, e.g. the root
+    run's own counts, which LangSmith aggregates, or a platform's trace totals.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = pl.DataFrame({"input_tokens": [5, None], "output_tokens": [2, None], "a": [9, 7], "b": [8, 6]})
+    >>> t.with_columns(**tokens_or("a", "b")).select("input_tokens", "output_tokens").rows()
+    [(5, 2), (7, 6)]
+    """
+    import polars as pl
+
+    none = pl.col("input_tokens").is_null() & pl.col("output_tokens").is_null()
+    return {"input_tokens": pl.when(none).then(pl.col(tin)).otherwise(pl.col("input_tokens")),
+            "output_tokens": pl.when(none).then(pl.col(tout)).otherwise(pl.col("output_tokens"))}
