@@ -149,30 +149,30 @@ def _json_stream(text: str) -> list[tuple[int, str, Any, str | None]] | None:
     [(1, {'a': 1}), (4, {'b': 2})]
     """
     dec = json.JSONDecoder()
-    start = _SPACE.match(text).end()
+    pos = _SPACE.match(text).end()
     try:
-        _, end = dec.raw_decode(text, start)
+        doc, end = dec.raw_decode(text, pos)
     except (json.JSONDecodeError, RecursionError):
         return None
-    if "\n" not in text[start:end]:
+    if "\n" not in text[pos:end]:
         return None
     out: list[tuple[int, str, Any, str | None]] = []
-    line = text.count("\n", 0, start) + 1
-    pos = start
-    while pos < len(text):
+    line = text.count("\n", 0, pos) + 1
+    while True:
+        for rec in doc if isinstance(doc, list) else [doc]:
+            out.append((line, _dump(rec), rec, None))
+        nxt = _SPACE.match(text, end).end()
+        line += text.count("\n", pos, nxt)
+        pos = nxt
+        if pos >= len(text):
+            return out
         try:
             doc, end = dec.raw_decode(text, pos)
         except (json.JSONDecodeError, RecursionError) as exc:
             msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             out.append((line, text[pos:pos + RAW_LIMIT], None, f"invalid JSON: {msg} (the document starting on this "
                                                              "line; the ones before it were read)"))
-            break
-        for rec in doc if isinstance(doc, list) else [doc]:
-            out.append((line, _dump(rec), rec, None))
-        nxt = _SPACE.match(text, end).end()
-        line += text.count("\n", pos, nxt)
-        pos = nxt
-    return out
+            return out
 
 
 def iter_json_records(path: Path, data: bytes | None = None, *,

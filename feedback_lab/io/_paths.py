@@ -73,15 +73,15 @@ def _bookkeeping(p: Path) -> bool:
       (``{"version", "projectId", "exportSource", "window", "files": [...]}``, written last by a
       completed run).
     """
-    name = p.name.lower()
-    if name not in _BT_SYNC_FILES and not _in_manifests(p):
+    manifest = _in_manifests(p)
+    if not manifest and p.name.lower() not in _BT_SYNC_FILES:
         return False
     try:
         with p.open("rb") as fh:
             head = fh.read(1024)
     except OSError:
         return False
-    if _in_manifests(p):
+    if manifest:
         return all(k in head for k in (b'"version"', b'"projectId"', b'"exportSource"'))
     return b'"schema_version"' in head and any(k in head for k in (b'"spec_hash"', b'"object_ref"', b'"run_id"'))
 
@@ -90,15 +90,15 @@ def _in_manifests(p: Path) -> bool:
     return p.parent.name == "manifests" and p.name.lower().endswith(".json")
 
 
-def _check_langfuse_runs(d: Path, files: list[Path]) -> None:
-    """Warn when a Langfuse run manifest in the folder lists a file the folder does not hold (an
-    incomplete bucket sync): matched on ``<table>/<file name>``, the end of the manifest's keys."""
+def _check_langfuse_runs(d: Path, files: list[Path], manifests: list[Path]) -> None:
+    """Warn when a Langfuse run manifest (``manifests``) lists a file the folder (``files``) does not
+    hold (an incomplete bucket sync): matched on ``<table>/<file name>``, the end of the manifest's keys."""
     import json
     import warnings
 
     have = {(p.parent.name, p.name) for p in files}
     missing = []
-    for m in (p for p in files if _in_manifests(p) and _bookkeeping(p)):
+    for m in manifests:
         try:
             listed = json.loads(m.read_text(encoding="utf-8")).get("files") or []
         except (OSError, ValueError, AttributeError):
@@ -131,6 +131,10 @@ def _dir_files(d: Path, recursive: bool) -> list[Path]:
     if skipped:
         warnings.warn(f"{d}: skipped {len(skipped)} zip archive(s) holding no export file: "
                       f"{', '.join(sorted(skipped)[:10])}.", UserWarning, stacklevel=5)
-    if any(_in_manifests(p) for p in files):
-        _check_langfuse_runs(d, files)
-    return sorted(p for p in files if _readable(p))
+    readable = [p for p in files if _readable(p)]
+    kept = set(readable)
+    # a .json in a manifests/ folder that _readable left out is a Langfuse run manifest
+    manifests = [p for p in files if _in_manifests(p) and p not in kept]
+    if manifests:
+        _check_langfuse_runs(d, files, manifests)
+    return sorted(readable)
