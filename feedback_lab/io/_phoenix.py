@@ -19,6 +19,8 @@ Reads what Phoenix users save:
   comes from a ``name`` column, the Parquet metadata Phoenix writes, or the file name);
 - the traces API's trace lists (``client.traces.get_traces(...)``, ``GET /v1/projects/{p}/traces``):
   span summaries without attributes, see :mod:`feedback_lab.io._phoenix_traces`;
+- the sessions API (``client.sessions``: a conversation's turns with their root spans, session lists,
+  session annotations, the sessions dataframe), see :mod:`feedback_lab.io._phoenix_sessions`;
 - OpenInference feedback attributes on spans (``annotations.N.annotation.*``, ``trace.annotations.…``,
   ``evaluations.…``), which Phoenix's span download adds to each span it writes: feedback rows, see
   :func:`feedback_lab.io._genai_attrs.attribute_feedback`.
@@ -65,6 +67,13 @@ from feedback_lab.io._phoenix_load import (
     frame_schema,
     load_flat,
     meta_json,
+)
+from feedback_lab.io._phoenix_sessions import (
+    SESSIONS_FRAME_REASON,
+    is_sessions_frame,
+    is_sessions_head,
+    session_parts,
+    session_records,
 )
 from feedback_lab.io._phoenix_traces import (
     is_trace_list_head,
@@ -306,7 +315,19 @@ def _read_file(path: Path, rejects: Rejects, exact_schema: bool, *, bulk: bool):
     if listed is not None:  # client.traces.get_traces(...): span summaries, no attributes
         span_part, trace_part = trace_list_parts(path, listed, rejects)
         return span_part, None, trace_part
+    sessions = session_records(path, rejects)
+    if sessions is not None:  # client.sessions: turns with their root spans, sessions, session annotations
+        flat, trace_part = session_parts(path, sessions, rejects)
+        if flat is None:
+            return None, None, trace_part
+        part = spans_frame(flat, rejects, path)
+        fb = attribute_feedback_frame(flat, path, rejects)
+        return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), fb, trace_part
     frame = load_flat(path, rejects, exact_schema=exact_schema, bulk=bulk)
+    if is_sessions_frame(frame_schema(frame).names()):  # client.sessions.get_sessions_dataframe(): no trace ids
+        for r in collect_frame(frame, path).iter_rows(named=True):
+            rejects.add(path, r["_line"], SESSIONS_FRAME_REASON, {k: v for k, v in r.items() if not k.startswith("_")})
+        return None, None, None
     if is_annotation_frame(frame_schema(frame).names()):
         df = collect_frame(frame, path)
         return None, (feedback_frame(df, path, rejects) if len(df) else None), None
@@ -339,7 +360,7 @@ def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> di
                 parts.append(part)
     spans = pl.concat(span_parts, how="diagonal_relaxed") if span_parts else []
     fb = pl.concat(fb_parts, how="diagonal_relaxed") if fb_parts else []
-    listed = pl.concat(listed_parts) if listed_parts else None
+    listed = pl.concat(listed_parts, how="diagonal_relaxed") if listed_parts else None
     return assemble(NAME, spans, fb, rejects, [], traces_override=None if listed is None else (
         lambda traces: with_trace_lists(traces, listed)))
 
@@ -370,6 +391,10 @@ def sniff(path: Path, head: bytes) -> float:
         return 0.7
     if is_trace_list_head(h):  # client.traces.get_traces(...) / GET /v1/projects/{p}/traces
         return 0.85
+    if is_sessions_head(h):  # client.sessions: turns, sessions, session annotations
+        return 0.85
+    if b"session_id" in h and b"project_id" in h and b"num_traces" in h:  # client.sessions.get_sessions_dataframe()
+        return 0.9
     return 0.0
 
 

@@ -22,8 +22,8 @@ from feedback_lab.io._pandas_json import frame_json_rows
 from feedback_lab.io._platform_common import flatten_dotted, json_records
 from feedback_lab.io._platform_frames import csv_rows
 
-__all__ = ["BulkReadFailed", "cell_value", "collect_frame", "column", "frame_schema", "json_text", "load_flat", "meta_json",
-           "unnest"]
+__all__ = ["BulkReadFailed", "cell_value", "collect_frame", "column", "flat_rows", "frame_schema", "json_text", "load_flat",
+           "meta_json", "unnest"]
 
 
 #: attributes whose object value is kept whole (not flattened into columns); ``metadata`` is the
@@ -198,7 +198,6 @@ def _read_ndjson(path: Path, source, rejects: Rejects, exact_schema: bool):
 
 
 def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = True, exact_schema: bool = False):
-    import polars as pl
 
     body = data.strip()
     if try_polars and body[:1] == b"{" and b"\n" in body:  # JSONL
@@ -217,10 +216,26 @@ def _load_json(path: Path, data: bytes, rejects: Rejects, *, try_polars: bool = 
         r = _strings(rec)
         r["_line"] = line
         rows.append(r)
+    return _rows_frame(rows)
+
+
+def _rows_frame(rows: list[dict]):
+    """Rows of :func:`_strings` (with ``_line``) as a frame of text columns."""
+    import polars as pl
+
     if not rows:
         return pl.DataFrame({"_line": []}, schema={"_line": pl.Int64})
     keys = list(dict.fromkeys(k for r in rows for k in r))
     return pl.DataFrame(rows, schema={k: (pl.Int64 if k == "_line" else pl.String) for k in keys})
+
+
+def flat_rows(path: Path, records: list[dict], lines: list[int]):
+    """Span (or annotation) objects found inside another document, e.g. the root spans of
+    Phoenix's session turns, as the flat frame :func:`load_flat` gives for a file of them."""
+    import polars as pl
+
+    rows = [{**_strings(rec), "_line": line} for rec, line in zip(records, lines, strict=True)]
+    return _rows_frame(rows).with_columns(_file=pl.lit(str(path)), _ref=pl.lit(None, dtype=pl.Int64))
 
 
 _COLUMN_PREFIXES = ("attributes.", "context.", "result.", "status.")

@@ -12,6 +12,7 @@ warning says what the file lacks.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import warnings
 from pathlib import Path
@@ -23,6 +24,7 @@ from feedback_lab.io._common import to_str as _str
 __all__ = ["is_trace_list_head", "trace_list", "trace_list_parts", "with_trace_lists"]
 
 _MAX_BYTES = 256 * 1024 * 1024
+_MS = dt.timedelta(microseconds=1000)  # latency as the spans give it: whole microseconds / 1000
 _KEYS = (b'"trace_id"', b'"project_id"', b'"token_count_total"')
 
 
@@ -74,7 +76,7 @@ def trace_list_parts(path: Path, traces: list[dict], rejects: Rejects):
             rejects.add(path, line, f"trace {tid}: {exc}", t)
             continue
         rows.append({"trace_id": tid, "timestamp": start,
-                     "latency_ms": (end - start).total_seconds() * 1000.0 if start and end else None,
+                     "latency_ms": (end - start) / _MS if start and end else None,
                      "_tin": _int(t.get("token_count_prompt")), "_tout": _int(t.get("token_count_completion"))})
         for s in t.get("spans") or []:
             if not isinstance(s, dict) or not _str(s.get("span_id")):
@@ -103,15 +105,32 @@ def _int(v: Any) -> int | None:
 
 
 def with_trace_lists(traces, listed):
-    """The traces built from spans, completed from the trace lists read (``listed``): a trace's token
-    totals where its spans gave none, and a row for each listed trace without spans."""
+    """The traces built from spans, completed from the trace rows of trace lists and sessions read
+    (``listed``): a trace's token totals where its spans gave none, any other field its spans left
+    null (e.g. the session, or a turn's text), and a row for each listed trace without spans.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> spans = pl.DataFrame({"trace_id": ["a"], "session_id": [None], "input_tokens": [None], "output_tokens": [None]},
+    ...                      schema_overrides={"session_id": pl.String, "input_tokens": pl.Int64, "output_tokens": pl.Int64})
+    >>> listed = pl.DataFrame({"trace_id": ["a", "b", "b"], "session_id": ["s1", None, "s1"], "_tin": [3, 4, None]})
+    >>> with_trace_lists(spans, listed).rows()
+    [('a', 's1', 3, None), ('b', 's1', 4, None)]
+    """
     import polars as pl
 
     from feedback_lab.io._spans import tokens_or
 
-    listed = listed.unique("trace_id", keep="first", maintain_order=True)
-    out = traces.join(listed.select("trace_id", "_tin", "_tout"), on="trace_id", how="left").with_columns(
-        **tokens_or("_tin", "_tout")).drop("_tin", "_tout")
+    # a trace listed in several files (its trace list and its session): the first value of each field
+    listed = listed.group_by("trace_id", maintain_order=True).agg(pl.all().drop_nulls().first())
+    for c in ("_tin", "_tout"):
+        if c not in listed.columns:
+            listed = listed.with_columns(pl.lit(None, pl.Int64).alias(c))
+    fill = [c for c in listed.columns if c in traces.columns and c != "trace_id"]
+    out = traces.join(listed.rename({c: f"_listed_{c}" for c in fill}), on="trace_id", how="left").with_columns(
+        **{c: pl.coalesce(c, f"_listed_{c}") for c in fill}).with_columns(
+        **tokens_or("_tin", "_tout")).drop("_tin", "_tout", *[f"_listed_{c}" for c in fill])
     alone = listed.join(traces.select("trace_id"), on="trace_id", how="anti").rename(
         {"_tin": "input_tokens", "_tout": "output_tokens"})
     return pl.concat([out, alone], how="diagonal_relaxed") if len(alone) else out

@@ -35,21 +35,27 @@ import phoenix_exports
 PROJECT = "feedback-lab-traces-api"
 
 
-def main(out_dir: str) -> None:
+def send_to(project: str):
+    """Send ``phoenix_exports.TRACES`` to ``project``; ``(ids, client)`` once the server lists them all."""
     from phoenix.client import Client
 
-    phoenix_exports.PROJECT = PROJECT  # send_spans names the project from the module's PROJECT
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    phoenix_exports.PROJECT = project  # send_spans names the project from the module's PROJECT
     ids = phoenix_exports.send_spans()
     client = Client(base_url=phoenix_exports.BASE)
     for _ in range(60):  # the server writes spans (and makes the project) in the background
         try:
-            if len(client.traces.get_traces(project_identifier=PROJECT, limit=100)) == len(phoenix_exports.TRACES):
+            if len(client.traces.get_traces(project_identifier=project, limit=100)) == len(phoenix_exports.TRACES):
                 break
         except httpx.HTTPStatusError:  # 404 until the project exists
             pass
         time.sleep(0.5)
+    return ids, client
+
+
+def main(out_dir: str) -> None:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ids, client = send_to(PROJECT)
     with_spans = client.traces.get_traces(project_identifier=PROJECT, include_spans=True, limit=100)
     (out / "get_traces_spans.json").write_text(json.dumps(with_spans, indent=2, ensure_ascii=False) + "\n")
     bare = client.traces.get_traces(project_identifier=PROJECT, limit=100)
