@@ -64,9 +64,36 @@ def open_bytes(path: Path, *, proto_as_json: bool = True) -> bytes:
                 raise UnreadableFileError(msg) from exc
         if is_tar(data):
             data = untar_single(path, data)
+    _refuse_foreign_binary(path, data)
     if proto_as_json and is_otlp_proto(data[:4096]):  # the file exporter's format: proto, or an OTLP/HTTP body
         return otlp_proto_json(path, data)
     return data
+
+
+def _refuse_foreign_binary(path: Path, data: bytes) -> None:
+    """A clear error for binary files users save from a notebook that no reader takes: a Python
+    pickle (``DataFrame.to_pickle``: unpickling runs whatever code the file holds, so it is never
+    loaded) and Arrow IPC / Feather (``DataFrame.to_feather``).
+
+    Examples
+    --------
+    >>> import pickle
+    >>> _refuse_foreign_binary(Path("spans.pkl"), pickle.dumps({"a": 1}))
+    Traceback (most recent call last):
+    ...
+    feedback_lab.exceptions.UnreadableFileError: spans.pkl: a Python pickle (e.g. pandas DataFrame.to_pickle). ...
+    """
+    from feedback_lab.exceptions import UnreadableFileError
+
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise UnreadableFileError(
+            f"{path}: a Python pickle (e.g. pandas DataFrame.to_pickle). feedback_lab does not unpickle files, "
+            "since loading a pickle runs any code it holds. If you trust it, convert it: "
+            f"pandas.read_pickle({str(path)!r}).to_parquet('export.parquet'), and read the Parquet file.")
+    if data[:6] == b"ARROW1":
+        raise UnreadableFileError(
+            f"{path}: an Arrow IPC / Feather file. Save the frame as Parquet instead (DataFrame.to_parquet, or "
+            f"polars.read_ipc({str(path)!r}).write_parquet('export.parquet')) and read that.")
 
 
 @dataclass

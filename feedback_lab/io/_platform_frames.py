@@ -298,6 +298,8 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
 
     from feedback_lab.exceptions import UnreadableFileError
 
+    if b"\x00" in data[:4096]:
+        raise UnreadableFileError(f"{path}: binary content; expected CSV, JSONL, JSON or Parquet.")
     try:
         df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False)
         return python_repr_cells(df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64)))

@@ -324,3 +324,33 @@ def test_a_damaged_document_after_good_ones_is_one_reject_naming_its_line(tmp_pa
     assert ts.rejects.height == 1
     assert ts.rejects["line"][0] == first.count("\n") + 1
     assert "invalid JSON" in ts.rejects["reason"][0]
+
+
+@pytest.mark.parametrize("fmt", ["auto", "phoenix", "canonical", "langfuse"])
+def test_a_pickled_frame_is_refused_with_how_to_convert_it(tmp_path, fmt):
+    """``DataFrame.to_pickle`` output is never unpickled (that can run code): a clear error instead
+    of a parse of its bytes as CSV (which gave a reject per line of binary junk)."""
+    import pickle
+
+    frame = pl.read_parquet(Path(__file__).parents[1] / "data" / "io" / "real" / "phoenix" / "spans_df.parquet")
+    p = tmp_path / "spans.pkl"
+    p.write_bytes(pickle.dumps(frame.to_dicts(), protocol=4))
+    gz = tmp_path / "spans.pkl.gz"
+    gz.write_bytes(gzip.compress(p.read_bytes()))
+    for path in (p, gz):
+        with pytest.raises(UnreadableFileError, match=rf"{re.escape(str(path))}: a Python pickle.*read_pickle"):
+            fl.read_traces(path, format=fmt)
+
+
+def test_a_feather_file_is_refused_with_how_to_convert_it(tmp_path):
+    p = tmp_path / "spans.feather"
+    pl.read_parquet(Path(__file__).parents[1] / "data" / "io" / "real" / "phoenix" / "spans_df.parquet").write_ipc(p)
+    with pytest.raises(UnreadableFileError, match=r"Arrow IPC / Feather file.*write_parquet"):
+        fl.read_traces(p, format="phoenix")
+
+
+def test_binary_content_read_as_a_platform_csv_is_one_clear_error(tmp_path):
+    p = tmp_path / "spans.csv"
+    p.write_bytes(b"context.span_id,name\n" + bytes(range(256)) * 20)
+    with pytest.raises(UnreadableFileError, match=rf"{re.escape(str(p))}: binary content"):
+        fl.read_traces(p, format="phoenix")
