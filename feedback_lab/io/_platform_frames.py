@@ -151,7 +151,7 @@ def assemble(fmt: str, span_rows, feedback_rows, rejects: Rejects, refs: list[An
     spans = drop_duplicate_ids(spans, ["trace_id", "span_id"], rejects, refs, "span_id")
     traces = None
     if len(spans) or traces_override is not None:  # an override may add traces without spans
-        traces = traces_from_spans(spans, TRACE_EXTRAS)
+        traces = readable_texts(traces_from_spans(spans, TRACE_EXTRAS))
         if traces_override is not None:
             traces = traces_override(traces)
         traces = conform(traces, "traces") if len(traces) else None
@@ -168,6 +168,40 @@ def assemble(fmt: str, span_rows, feedback_rows, rejects: Rejects, refs: list[An
         "events": events,
         "rejects": rejects.frame(),
     }
+
+
+def readable_texts(traces):
+    """A traces frame whose ``input``/``output`` are payloads (JSON text: an OpenAI request or response
+    body, a message list) made readable with :func:`feedback_lab.io._messages.to_text`, as the
+    Langfuse and LangSmith readers give them; the spans keep the payloads. Only values that start
+    like JSON go through Python.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = pl.DataFrame({"input": ['{"model": "m", "messages": [{"role": "user", "content": "Hi?"}]}', "plain"],
+    ...                   "output": ['{"choices": [{"message": {"role": "assistant", "content": "Hello!"}}]}', None]})
+    >>> readable_texts(t).rows()
+    [('Hi?', 'Hello!'), ('plain', None)]
+    """
+    import polars as pl
+
+    from feedback_lab.io._messages import to_text
+
+    sides = [c for c in ("input", "output") if traces.schema.get(c) == pl.String]
+    if not sides:
+        return traces
+    # the first character, in one parallel pass: a payload starts with one of these (or with white
+    # space, rare, which to_text then judges)
+    starts = traces.select(pl.col(c).str.slice(0, 1).is_in(["{", "[", '"', " ", "\n", "\r", "\t"]).fill_null(False)
+                           for c in sides)
+    fixes = {}
+    for side in sides:
+        rows = starts[side].arg_true()
+        if len(rows):
+            texts = [to_text(v, side) for v in traces[side].gather(rows).to_list()]
+            fixes[side] = traces[side].clone().scatter(rows, pl.Series(texts, dtype=pl.String))
+    return traces.with_columns(**fixes) if fixes else traces
 
 
 def fill_from_spans(traces, derived, source: str | None = None):

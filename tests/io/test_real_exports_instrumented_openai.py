@@ -1,0 +1,75 @@
+"""OTel and Phoenix loaders on the spans real auto-instrumentations record for the OpenAI client.
+
+``tests/data/io/real/otel_instrumentations`` (OpenLLMetry and OpenInference, as the Collector's
+file exporter writes them) and ``tests/data/io/real/phoenix_openai`` (OpenInference into a real
+Phoenix, read back with its client) were written by ``scripts/real_exports/otel_instrumentations.py``
+and ``phoenix_openai_app.py``. Expectations come from their ``expected.json`` (what the stand-in
+API served), not from the loader.
+
+OpenInference records the request and response bodies (``application/json``) as the LLM span's
+``input.value``/``output.value``: the trace must read the user's question and the model's answer,
+while the span keeps the bodies.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import feedback_lab as fl
+
+REAL = Path(__file__).parents[1] / "data" / "io" / "real"
+OTEL = REAL / "otel_instrumentations"
+PHOENIX = REAL / "phoenix_openai"
+E = json.loads((OTEL / "expected.json").read_text())
+
+
+def _check(ts):
+    assert ts.rejects.height == 0
+    assert ts.traces.height == 2 and ts.spans.height == 3  # two LLM spans, one app span
+    got = {r["input"]: r for r in ts.traces.iter_rows(named=True)}
+    assert set(got) == {c["question"] for c in E["calls"]}
+    for call in E["calls"]:
+        row = got[call["question"]]
+        assert row["output"] == call["answer"]
+        assert row["model"] == E["model"]
+        assert (row["input_tokens"], row["output_tokens"]) == (call["prompt_tokens"], call["completion_tokens"])
+        assert row["latency_ms"] > 0
+    llm = ts.spans.filter(pl.col("kind") == "llm")
+    assert llm.height == 2 and set(llm["model"]) == {E["model"]}
+    return llm
+
+
+@pytest.mark.parametrize("name", ["openllmetry", "openinference"])
+@pytest.mark.parametrize("ext", ["jsonl", "binpb"])
+def test_collector_files_of_instrumented_openai_calls(name, ext):
+    path = OTEL / f"{name}.{ext}"
+    assert fl.sniff_format(path) == "otel"
+    llm = _check(fl.read_traces(path))
+    if name == "openinference":  # the span keeps the request body the instrumentation recorded
+        bodies = [json.loads(v) for v in llm["input"]]
+        assert [b["messages"][0]["content"] for b in bodies] == [E["system"]] * 2
+
+
+@pytest.mark.parametrize("name", ["spans_df.parquet", "spans_df.jsonl", "get_spans.json"])
+def test_phoenix_spans_of_an_openinference_instrumented_app(name):
+    assert json.loads((PHOENIX / "expected.json").read_text())["calls"] == E["calls"]
+    assert fl.sniff_format(PHOENIX / name) == "phoenix"
+    llm = _check(fl.read_traces(PHOENIX / name))
+    assert all(v.startswith("{") for v in llm["output"])  # the response bodies, as Phoenix holds them
+
+
+def test_a_plain_json_input_that_is_no_message_payload_stays_as_it_is(tmp_path):
+    """Only payloads with messages become their text: other JSON inputs are the user's data."""
+    doc = json.loads(next(iter((OTEL / "openinference.jsonl").open())))
+    span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    for a in span["attributes"]:
+        if a["key"] == "input.value":
+            a["value"] = {"stringValue": '{"invoice": 1042, "lines": [3, 4]}'}
+    p = tmp_path / "one.jsonl"
+    p.write_text(json.dumps(doc) + "\n")
+    ts = fl.read_traces(p)
+    assert ts.traces["input"].to_list() == ['{"invoice": 1042, "lines": [3, 4]}']
