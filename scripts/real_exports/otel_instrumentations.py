@@ -5,7 +5,8 @@ Run with a Python that has the instrumentations (NOT the project venv)::
 
     python3 -m venv /tmp/otelinst
     /tmp/otelinst/bin/pip install openai opentelemetry-sdk opentelemetry-exporter-otlp-proto-common \\
-        opentelemetry-instrumentation-openai openinference-instrumentation-openai
+        opentelemetry-instrumentation-openai openinference-instrumentation-openai logfire \\
+        openinference-instrumentation-langchain langchain-openai
     /tmp/otelinst/bin/python scripts/real_exports/otel_instrumentations.py tests/data/io/real/otel_instrumentations
 
 The ``openai`` client talks to a local stand-in for the Chat Completions API (it answers each
@@ -15,11 +16,14 @@ instrumentation, with its default settings:
 - ``openllmetry``: ``opentelemetry-instrumentation-openai`` (Traceloop's OpenLLMetry; ``gen_ai.*``
   attributes, prompts as ``gen_ai.prompt.<i>.*``);
 - ``openinference``: ``openinference-instrumentation-openai`` (Arize; ``llm.*``, ``input.value``,
-  ``output.value``),
+  ``output.value``);
+- ``logfire``: Pydantic Logfire's ``logfire.instrument_openai`` (``gen_ai.*`` and ``logfire.*``),
 
 two traces are recorded: a bare ``client.chat.completions.create`` call (the LLM span is the
 trace), and a call inside an application span (``answer_question``) that the app opens with the
-OpenTelemetry API. Each instrumentation's spans are written as:
+OpenTelemetry API (Logfire: ``logfire.span``). And ``openinference_langchain``: a LangChain chain
+(``ChatPromptTemplate | ChatOpenAI | StrOutputParser``) invoked once per question, traced by
+``openinference-instrumentation-langchain`` (a trace per ``invoke``, four spans each). Each instrumentation's spans are written as:
 
 - ``<name>.jsonl``: OTLP/JSON, one ``ExportTraceServiceRequest`` per line, as the Collector's file
   exporter writes it (``encode_spans`` then protobuf's ``MessageToJson``, on one line);
@@ -114,7 +118,7 @@ def _write(spans: list, out: Path, name: str) -> None:
                                                 for b in (m.SerializeToString() for m in messages)))
 
 
-INSTRUMENTATIONS = ("openllmetry", "openinference")
+INSTRUMENTATIONS = ("openllmetry", "openinference", "logfire", "openinference_langchain")
 
 
 def _instrumentor(name: str):
@@ -125,14 +129,54 @@ def _instrumentor(name: str):
     return OpenAIInstrumentor()
 
 
+def _logfire(base_url: str) -> list:
+    """Pydantic Logfire's ``instrument_openai`` (spans kept here: ``send_to_logfire=False``)."""
+    import logfire
+    import openai
+
+    exporter = InMemorySpanExporter()
+    logfire.configure(send_to_logfire=False, console=False, service_name="support-bot",
+                      additional_span_processors=[SimpleSpanProcessor(exporter)])
+    client = openai.OpenAI(base_url=base_url, api_key="sk-stand-in")
+    logfire.instrument_openai(client)
+    messages = [{"role": "system", "content": SYSTEM}]
+    client.chat.completions.create(model="gpt-4o-mini", messages=[*messages, {"role": "user", "content": CALLS[0][0]}])
+    with logfire.span("answer_question"):
+        client.chat.completions.create(model="gpt-4o-mini", messages=[*messages, {"role": "user", "content": CALLS[1][0]}])
+    logfire.force_flush()
+    return list(exporter.get_finished_spans())
+
+
+def _langchain(base_url: str) -> list:
+    """A LangChain chain (prompt | ChatOpenAI | parser) traced by ``openinference-instrumentation-langchain``:
+    one trace per ``invoke``, its root the chain."""
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_openai import ChatOpenAI
+    from openinference.instrumentation.langchain import LangChainInstrumentor
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource.create({"service.name": "support-bot"}))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    LangChainInstrumentor().instrument(tracer_provider=provider)
+    chain = (ChatPromptTemplate.from_messages([("system", SYSTEM), ("user", "{question}")])
+             | ChatOpenAI(model="gpt-4o-mini", base_url=base_url, api_key="sk-stand-in") | StrOutputParser())
+    for question, *_ in CALLS:
+        chain.invoke({"question": question})
+    return list(exporter.get_finished_spans())
+
+
 def record_one(name: str, out: Path) -> None:
     """One instrumentation's two traces (in a process of its own: an instrumentation's
     ``uninstrument`` need not undo all of its wrapping, which would nest the next one's spans)."""
     trace.set_tracer_provider(TracerProvider())  # a global one, which the instrumentations must not use
     server = ThreadingHTTPServer(("127.0.0.1", 0), _OpenAI)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/v1"
     try:
-        _write(_record(_instrumentor(name), f"http://127.0.0.1:{server.server_address[1]}/v1"), out, name)
+        spans = (_logfire(base) if name == "logfire" else _langchain(base) if name == "openinference_langchain"
+                 else _record(_instrumentor(name), base))
+        _write(spans, out, name)
     finally:
         server.shutdown()
 
@@ -145,7 +189,9 @@ def main(out_dir: str) -> None:
     for name in INSTRUMENTATIONS:
         subprocess.run([sys.executable, __file__, "--one", name, str(out)], check=True)
     versions = {p: version(p) for p in ("openai", "opentelemetry-sdk", "opentelemetry-instrumentation-openai",
-                                        "openinference-instrumentation-openai")}
+                                        "openinference-instrumentation-openai", "logfire",
+                                        "openinference-instrumentation-langchain", "langchain-openai",
+                                        "langchain-core")}
     expected = {"model": MODEL, "system": SYSTEM, "versions": versions,
                 "calls": [{"question": q, "answer": a, "prompt_tokens": pt, "completion_tokens": ct}
                           for q, a, pt, ct in CALLS]}
