@@ -67,6 +67,17 @@ def test_phoenix_spans_of_an_openinference_instrumented_app(name):
     assert all(v.startswith("{") for v in llm["output"])  # the response bodies, as Phoenix holds them
 
 
+@pytest.mark.parametrize("name", ["langchain_spans_df.parquet", "langchain_spans_df.jsonl"])
+def test_phoenix_spans_of_a_langchain_chain(name):
+    """The chain is the root (its input the question, its output the parsed answer); the model's span
+    holds LangChain's serialised messages and generations."""
+    ts = fl.read_traces(PHOENIX / name)
+    llm = _check(ts, 8)
+    assert all('"generations"' in v for v in llm["output"])
+    roots = ts.spans.filter(pl.col("parent_id").is_null())
+    assert sorted(roots["name"]) == ["RunnableSequence"] * 2
+
+
 def test_a_plain_json_input_that_is_no_message_payload_stays_as_it_is(tmp_path):
     """Only payloads with messages become their text: other JSON inputs are the user's data."""
     doc = json.loads(next(iter((OTEL / "openinference.jsonl").open())))
