@@ -28,6 +28,7 @@ The instrumentation records the request and response bodies as ``input.value``/`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -44,13 +45,9 @@ PROJECT = "feedback-lab-openai-app"
 LANGCHAIN_PROJECT = "feedback-lab-langchain-app"
 
 
-def _langchain_app() -> None:
-    """A LangChain chain (prompt | ChatOpenAI | parser) traced by ``openinference-instrumentation-langchain``
-    into its own project: one trace per question, four spans each."""
-    from langchain_core.output_parsers import StrOutputParser
-    from langchain_core.prompts import ChatPromptTemplate
-    from langchain_openai import ChatOpenAI
-    from openinference.instrumentation.langchain import LangChainInstrumentor
+@contextlib.contextmanager
+def _app(project: str, instrumentor):
+    """``(provider, stand-in API base URL)`` while ``instrumentor`` sends its spans to ``project``."""
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
@@ -60,49 +57,46 @@ def _langchain_app() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), oi._OpenAI)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     provider = TracerProvider(resource=Resource.create({"service.name": "support-bot",
-                                                        "openinference.project.name": LANGCHAIN_PROJECT}))
+                                                        "openinference.project.name": project}))
     provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{phoenix_exports.BASE}/v1/traces")))
-    LangChainInstrumentor().instrument(tracer_provider=provider)
+    instrumentor.instrument(tracer_provider=provider)
     try:
-        model = ChatOpenAI(model="gpt-4o-mini", base_url=f"http://127.0.0.1:{server.server_address[1]}/v1",
-                           api_key="sk-stand-in")
+        yield provider, f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        instrumentor.uninstrument()
+        provider.shutdown()
+        server.shutdown()
+
+
+def _langchain_app() -> None:
+    """A LangChain chain (prompt | ChatOpenAI | parser) traced by ``openinference-instrumentation-langchain``
+    into its own project: one trace per question, four spans each."""
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_openai import ChatOpenAI
+    from openinference.instrumentation.langchain import LangChainInstrumentor
+
+    with _app(LANGCHAIN_PROJECT, LangChainInstrumentor()) as (_, base):
+        model = ChatOpenAI(model="gpt-4o-mini", base_url=base, api_key="sk-stand-in")
         chain = ChatPromptTemplate.from_messages([("system", oi.SYSTEM), ("user", "{question}")]) | model | StrOutputParser()
         for question, *_ in oi.CALLS:
             chain.invoke({"question": question})
-    finally:
-        LangChainInstrumentor().uninstrument()
-        provider.shutdown()
-        server.shutdown()
 
 
 def main(out_dir: str) -> None:
     import openai
     from openinference.instrumentation.openai import OpenAIInstrumentor
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from phoenix.client import Client
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), oi._OpenAI)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    provider = TracerProvider(resource=Resource.create({"service.name": "support-bot",
-                                                        "openinference.project.name": PROJECT}))
-    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{phoenix_exports.BASE}/v1/traces")))
-    OpenAIInstrumentor().instrument(tracer_provider=provider)
-    try:
-        client = openai.OpenAI(base_url=f"http://127.0.0.1:{server.server_address[1]}/v1", api_key="sk-stand-in")
+    with _app(PROJECT, OpenAIInstrumentor()) as (provider, base):
+        client = openai.OpenAI(base_url=base, api_key="sk-stand-in")
         system = [{"role": "system", "content": oi.SYSTEM}]
         client.chat.completions.create(model="gpt-4o-mini", messages=[*system, {"role": "user", "content": oi.CALLS[0][0]}])
         with provider.get_tracer("support-bot").start_as_current_span("answer_question"):
             client.chat.completions.create(model="gpt-4o-mini",
                                            messages=[*system, {"role": "user", "content": oi.CALLS[1][0]}])
-    finally:
-        OpenAIInstrumentor().uninstrument()
-        provider.shutdown()
-        server.shutdown()
     _langchain_app()
     px = Client(base_url=phoenix_exports.BASE)
     for project, n, prefix in ((PROJECT, 3, ""), (LANGCHAIN_PROJECT, 8, "langchain_")):
