@@ -31,15 +31,17 @@ from feedback_lab.io._platform_common import (
 __all__ = ["ALIASES", "attribute_feedback", "span_fields"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "kind": ("openinference.span.kind", "gen_ai.operation.name"),
+    # traceloop.*: what Traceloop's SDK (OpenLLMetry) sets on the spans of @workflow/@task/@agent/@tool
+    # functions (their arguments and return value as JSON) and of association properties
+    "kind": ("openinference.span.kind", "gen_ai.operation.name", "traceloop.span.kind"),
     "model": ("llm.model_name", "gen_ai.response.model", "gen_ai.request.model", "embedding.model_name"),
-    "input": ("input.value", "gen_ai.prompt", "gen_ai.input.messages"),
-    "output": ("output.value", "gen_ai.completion", "gen_ai.output.messages"),
+    "input": ("input.value", "gen_ai.prompt", "gen_ai.input.messages", "traceloop.entity.input"),
+    "output": ("output.value", "gen_ai.completion", "gen_ai.output.messages", "traceloop.entity.output"),
     "input_tokens": ("llm.token_count.prompt", "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
     "output_tokens": ("llm.token_count.completion", "gen_ai.usage.output_tokens",
                       "gen_ai.usage.completion_tokens"),
-    "session_id": ("session.id", "gen_ai.conversation.id"),
-    "user_id": ("user.id", "enduser.id"),
+    "session_id": ("session.id", "gen_ai.conversation.id", "traceloop.association.properties.session_id"),
+    "user_id": ("user.id", "enduser.id", "traceloop.association.properties.user_id"),
     "prompt_version": ("llm.prompt_template.version", "gen_ai.prompt.version"),
     "cost": ("llm.cost.total", "gen_ai.usage.cost"),
     "tags": ("tag.tags",),
@@ -136,7 +138,7 @@ def span_fields(attrs: dict[str, Any], events: list[dict] | None = None) -> dict
     for side in ("input", "output"):
         key = next((k for k in ALIASES[side] if attrs.get(k) not in (None, "")), None)
         v = attrs.get(key) if key else None
-        if key == f"{side}.value":  # OpenInference: the value as the application saw it
+        if key in (f"{side}.value", f"traceloop.entity.{side}"):  # the value as the application saw it
             out[side] = v if isinstance(v, str) else jdump(v)
         else:
             out[side] = text_of(loads_deep(v) if isinstance(v, str) and v[:1] in "[{" else v, side) \

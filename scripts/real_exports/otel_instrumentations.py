@@ -6,7 +6,7 @@ Run with a Python that has the instrumentations (NOT the project venv)::
     python3 -m venv /tmp/otelinst
     /tmp/otelinst/bin/pip install openai opentelemetry-sdk opentelemetry-exporter-otlp-proto-common \\
         opentelemetry-instrumentation-openai openinference-instrumentation-openai logfire \\
-        openinference-instrumentation-langchain langchain-openai
+        openinference-instrumentation-langchain langchain-openai traceloop-sdk
     /tmp/otelinst/bin/python scripts/real_exports/otel_instrumentations.py tests/data/io/real/otel_instrumentations
 
 The ``openai`` client talks to a local stand-in for the Chat Completions API (it answers each
@@ -23,7 +23,10 @@ two traces are recorded: a bare ``client.chat.completions.create`` call (the LLM
 trace), and a call inside an application span (``answer_question``) that the app opens with the
 OpenTelemetry API (Logfire: ``logfire.span``). And ``openinference_langchain``: a LangChain chain
 (``ChatPromptTemplate | ChatOpenAI | StrOutputParser``) invoked once per question, traced by
-``openinference-instrumentation-langchain`` (a trace per ``invoke``, four spans each). Each instrumentation's spans are written as:
+``openinference-instrumentation-langchain`` (a trace per ``invoke``, four spans each). And
+``traceloop_sdk``: Traceloop's SDK (``Traceloop.init``, which instruments the OpenAI client) with a
+``@workflow`` function per question and the session and user set as association properties (a
+trace per question: the workflow span and its LLM span). Each instrumentation's spans are written as:
 
 - ``<name>.jsonl``: OTLP/JSON, one ``ExportTraceServiceRequest`` per line, as the Collector's file
   exporter writes it (``encode_spans`` then protobuf's ``MessageToJson``, on one line);
@@ -118,7 +121,7 @@ def _write(spans: list, out: Path, name: str) -> None:
                                                 for b in (m.SerializeToString() for m in messages)))
 
 
-INSTRUMENTATIONS = ("openllmetry", "openinference", "logfire", "openinference_langchain")
+INSTRUMENTATIONS = ("openllmetry", "openinference", "logfire", "openinference_langchain", "traceloop_sdk")
 
 
 def _instrumentor(name: str):
@@ -166,6 +169,29 @@ def _langchain(base_url: str) -> list:
     return list(exporter.get_finished_spans())
 
 
+def _traceloop_sdk(base_url: str) -> list:
+    """Traceloop's SDK (``traceloop-sdk``: OpenLLMetry with its decorators): a ``@workflow`` per
+    question calling the OpenAI client, with the session and user as association properties."""
+    import openai
+    from traceloop.sdk import Traceloop
+    from traceloop.sdk.decorators import workflow
+
+    exporter = InMemorySpanExporter()
+    Traceloop.init(app_name="support-bot", exporter=exporter, disable_batch=True, telemetry_enabled=False)
+    client = openai.OpenAI(base_url=base_url, api_key="sk-stand-in")
+
+    @workflow(name="answer_question")
+    def answer(question: str) -> str:
+        reply = client.chat.completions.create(model="gpt-4o-mini", messages=[
+            {"role": "system", "content": SYSTEM}, {"role": "user", "content": question}])
+        return reply.choices[0].message.content
+
+    for i, (question, *_) in enumerate(CALLS):
+        Traceloop.set_association_properties({"session_id": f"conv-{i + 1}", "user_id": "user-7"})
+        answer(question)
+    return list(exporter.get_finished_spans())
+
+
 def record_one(name: str, out: Path) -> None:
     """One instrumentation's two traces (in a process of its own: an instrumentation's
     ``uninstrument`` need not undo all of its wrapping, which would nest the next one's spans)."""
@@ -174,8 +200,8 @@ def record_one(name: str, out: Path) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/v1"
     try:
-        spans = (_logfire(base) if name == "logfire" else _langchain(base) if name == "openinference_langchain"
-                 else _record(_instrumentor(name), base))
+        special = {"logfire": _logfire, "openinference_langchain": _langchain, "traceloop_sdk": _traceloop_sdk}
+        spans = special[name](base) if name in special else _record(_instrumentor(name), base)
         _write(spans, out, name)
     finally:
         server.shutdown()
@@ -191,7 +217,7 @@ def main(out_dir: str) -> None:
     versions = {p: version(p) for p in ("openai", "opentelemetry-sdk", "opentelemetry-instrumentation-openai",
                                         "openinference-instrumentation-openai", "logfire",
                                         "openinference-instrumentation-langchain", "langchain-openai",
-                                        "langchain-core")}
+                                        "langchain-core", "traceloop-sdk")}
     expected = {"model": MODEL, "system": SYSTEM, "versions": versions,
                 "calls": [{"question": q, "answer": a, "prompt_tokens": pt, "completion_tokens": ct}
                           for q, a, pt, ct in CALLS]}

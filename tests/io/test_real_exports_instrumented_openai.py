@@ -45,7 +45,7 @@ def _check(ts, n_spans: int = 3):
 
 #: spans per file: two LLM calls and the app span around the second; LangChain: prompt, model,
 #: parser and the chain of each of the two invocations
-SPANS = {"openllmetry": 3, "openinference": 3, "logfire": 3, "openinference_langchain": 8}
+SPANS = {"openllmetry": 3, "openinference": 3, "logfire": 3, "openinference_langchain": 8, "traceloop_sdk": 4}
 
 
 @pytest.mark.parametrize("name", list(SPANS))
@@ -57,6 +57,18 @@ def test_collector_files_of_instrumented_openai_calls(name, ext):
     if name == "openinference":  # the span keeps the request body the instrumentation recorded
         bodies = [json.loads(v) for v in llm["input"]]
         assert [b["messages"][0]["content"] for b in bodies] == [E["system"]] * 2
+
+
+def test_traceloop_sdk_workflows_give_the_session_user_and_the_workflows_text():
+    """Traceloop's SDK records a ``@workflow``'s arguments and return value as JSON
+    (``traceloop.entity.input``/``output``) and the association properties on every span."""
+    ts = fl.read_traces(OTEL / "traceloop_sdk.jsonl")
+    _check(ts, 4)
+    got = {r["input"]: (r["session_id"], r["user_id"]) for r in ts.traces.iter_rows(named=True)}
+    assert got == {c["question"]: (f"conv-{i + 1}", "user-7") for i, c in enumerate(E["calls"])}
+    roots = ts.spans.filter(pl.col("parent_id").is_null())
+    assert roots["kind"].to_list() == ["chain"] * 2  # traceloop.span.kind: workflow
+    assert [json.loads(v)["args"] for v in roots["input"]] == [[c["question"]] for c in E["calls"]]
 
 
 @pytest.mark.parametrize("name", ["spans_df.parquet", "spans_df.jsonl", "get_spans.json"])
