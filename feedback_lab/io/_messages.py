@@ -24,7 +24,8 @@ _TEXT_PART_TYPES = {None, "text", "input_text", "output_text"}
 #: ``type`` of a LangChain message as ``model_dump``/LangSmith serialise it (``{"content": ..., "type": "ai"}``)
 _MESSAGE_TYPES = _USER | _ASSISTANT | {"system", "tool", "function", "chat"}
 #: keys whose value is the payload's text even next to other keys (``{"messages": [...], "model": ...}``)
-_WRAPPERS = ("messages", "new_message", "message", "prompt", "input", "inputs", "question", "query", "contents")
+_WRAPPERS = ("messages", "new_message", "message", "prompt", "input", "inputs", "question", "query", "contents",
+             "query_str")  # query_str: LlamaIndex's QueryBundle
 #: keys that are the text only when they are the dict's only key (``{"output": "..."}``); a structured
 #: answer such as ``{"answer": ..., "sources": [...]}`` stays JSON
 _SOLE_KEYS = ("text", "content", "output", "outputs", "answer", "response", "result", "completion",
@@ -46,6 +47,9 @@ def to_text(value: Any, side: Literal["input", "output"] = "input") -> str | Non
     'plain, encoded twice'
     >>> to_text({"output": {"content": "Bonjour !", "type": "ai", "tool_calls": []}}, "output")
     'Bonjour !'
+    >>> to_text({"output": {"message": {"role": "assistant", "content": [{"text": "4"}]}}, "stopReason": "end_turn"},
+    ...         "output")
+    '4'
     >>> to_text({"weird": 1})
     '{"weird": 1}'
     """
@@ -175,6 +179,9 @@ def _extract(v: Any, side: str, depth: int) -> str | None:
         return _content(c.get("content") if isinstance(c, dict) else c, depth + 1)
     if isinstance(v.get("output"), list) and any(isinstance(x, dict) and x.get("type") == "message" for x in v["output"]):
         return _pick([x for x in v["output"] if isinstance(x, dict) and x.get("type") == "message"], "output", depth)
+    out = v.get("output")
+    if isinstance(out, dict) and isinstance(out.get("message"), dict):  # AWS Bedrock's Converse response
+        return _content(out["message"], depth + 1)
     if isinstance(v.get("generations"), list):
         return _extract(v["generations"], side, depth + 1)
     if ("role" in v or v.get("type") == "constructor" or _role(v) in _MESSAGE_TYPES) and (
