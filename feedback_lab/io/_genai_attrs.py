@@ -135,11 +135,14 @@ def span_fields(attrs: dict[str, Any], events: list[dict] | None = None) -> dict
     kind = _first(attrs, "kind")
     out["kind"] = as_str(kind, "span kind") if kind is not None else None
     out["model"] = _str_attr(_first(attrs, "model"), "model")
+    cut: dict[str, str] = {}  # a JSON value cut short (an exporter's length limit): the messages may be whole
     for side in ("input", "output"):
         key = next((k for k in ALIASES[side] if attrs.get(k) not in (None, "")), None)
         v = attrs.get(key) if key else None
         if key in (f"{side}.value", f"traceloop.entity.{side}"):  # the value as the application saw it
             out[side] = v if isinstance(v, str) else jdump(v)
+            if attrs.get(f"{side}.mime_type") == "application/json" and isinstance(v, str) and not _parses(v):
+                cut[side], out[side] = v, None
         else:
             out[side] = text_of(loads_deep(v) if isinstance(v, str) and v[:1] in "[{" else v, side) \
                 if v is not None else None
@@ -150,6 +153,8 @@ def span_fields(attrs: dict[str, Any], events: list[dict] | None = None) -> dict
         if out["output"] is None:
             out["output"] = messages_text(idx.get("gen_ai.completion") or idx.get("llm.output_messages"),
                                           "output")
+    for side, v in cut.items():
+        out[side] = out[side] if out[side] is not None else v
     if events and (out["input"] is None or out["output"] is None):
         i, o = _event_messages(events)
         out["input"] = out["input"] if out["input"] is not None else i
@@ -170,6 +175,17 @@ def span_fields(attrs: dict[str, Any], events: list[dict] | None = None) -> dict
     out["metadata"] = jdump(meta) if meta is not None else None
     return out
 
+
+
+def _parses(text: str) -> bool:
+    """Whether ``text`` is whole JSON."""
+    import json
+
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _str_attr(v: Any, what: str) -> str | None:

@@ -13,7 +13,8 @@ with every ``AnyValue`` field present and the unset ones null; Phoenix's
 And the traces downloaded from the backends spans are sent to (see :mod:`feedback_lab.io._otel_backends`):
 Grafana Tempo's ``/api/traces/<id>`` (``batches``) and ``/api/v2/traces/<id>`` (``trace``), Grafana's
 "Download traces", Jaeger's ``/api/v3/traces/<id>`` (``result``) and Jaeger's own JSON model
-(``/api/traces/<id>``, the UI's "Download Results"), one trace per file or per line; a folder of
+(``/api/traces/<id>``, the UI's "Download Results"), Zipkin's ``/api/v2/trace/<id>`` (a JSON array of
+Zipkin v2 spans, tags as text) and ``/api/v2/traces``, one trace per file or per line; a folder of
 them loads in one call, and a span found in two files is a duplicate reject naming the first.
 
 Mapping (GenAI semantic conventions, and OpenInference attributes when present):
@@ -45,9 +46,13 @@ from feedback_lab.io._common import Rejects
 from feedback_lab.io._genai_attrs import annotator_kind, attribute_feedback, span_fields
 from feedback_lab.io._otel_backends import (
     is_jaeger,
+    is_zipkin,
     jaeger_spans,
     otlp_document,
+    warn_cut_tags,
     without_duplicate_spans,
+    zipkin_cut_tags,
+    zipkin_span,
 )
 from feedback_lab.io._otel_backends import sniff as sniff_backend
 from feedback_lab.io._otel_records import ENVELOPE_KEYS, is_span_page, otel_records
@@ -155,6 +160,7 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     spans: list[dict] = []
     feedback: list[dict] = []
     pending_logs: list[tuple[dict, dict]] = []  # (row bookkeeping, log event)
+    cut_tags: dict[str, int] = {}  # per Zipkin file: tag values cut at the exporter's length limit
     for path, line, raw, rec in otel_records(paths, rejects):
         rec = otlp_document(rec, path, line)  # Tempo's "batches"/"trace", Jaeger v3's "result"
         if any(k in rec for k in ENVELOPE_KEYS):
@@ -171,6 +177,15 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                     rejects.add(path, line, f"{where}: {msg}", raw_span)
                     continue
                 _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
+        elif is_zipkin(rec):
+            cut_tags[str(path)] = cut_tags.get(str(path), 0) + zipkin_cut_tags(rec)
+            refs.append(raw)
+            try:
+                row, events, fb = _span_row(*zipkin_span(rec), True)
+            except (BadRecord, RecursionError) as exc:
+                rejects.add(path, line, str(exc) if isinstance(exc, BadRecord) else "nested too deeply", raw)
+                continue
+            _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
         elif isinstance(rec.get("context"), dict):
             refs.append(rec)
             try:
@@ -193,8 +208,9 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                 _add_span(row, events, fb, path, line, len(refs) - 1, spans, feedback, rejects)
         else:
             rejects.add(path, line, "not an OTLP/JSON document (no resourceSpans/resourceLogs/batches), "
-                        "not a Jaeger trace (no traceID/spans) and not an SDK span (no context)", raw)
+                        "not a Jaeger trace (no traceID/spans), not a Zipkin span (no traceId/id) and not an SDK span (no context)", raw)
     _attach_logs(pending_logs, spans, feedback, rejects, refs)
+    warn_cut_tags(cut_tags)
     return assemble(NAME, spans, without_duplicate_spans(spans, feedback), rejects, refs)
 
 

@@ -23,6 +23,14 @@ folder of such files loads in one call). Shapes read:
   "duration" (µs), "tags": [{"key", "type", "value"}], "logs": [{"timestamp", "fields"}],
   "processID"}], "processes": {"p1": {"serviceName", "tags"}}}]}``.
 
+- **Zipkin** ``GET /api/v2/trace/<id>`` and the UI's "Download JSON": the trace's spans as a JSON
+  array of Zipkin v2 spans (``zipkin2-api.yaml``: ``{"traceId", "id", "parentId", "name", "kind",
+  "timestamp" (µs), "duration" (µs), "localEndpoint": {"serviceName"}, "tags": {...},
+  "annotations": [{"timestamp", "value"}]}``), and ``GET /api/v2/traces`` (an array of such traces).
+  OpenTelemetry's Zipkin exporter writes every attribute, and the resource's, as a text tag
+  (numbers as their digits, lists as JSON), the status as ``otel.status_code``/``error`` tags and
+  each event as an annotation whose value is ``{"<event name>": {attributes}}`` in JSON.
+
 Jaeger spans are OTel spans that Jaeger stored in its own model (the collector's
 ``pkg/translator/jaeger``): attributes became ``tags``, span events became ``logs`` with the event
 name in an ``event`` field, the status became ``otel.status_code``/``error`` tags, links became
@@ -40,7 +48,11 @@ from typing import Any
 
 from feedback_lab.io._platform_common import BadRecord, jdump
 
-__all__ = ["is_jaeger", "jaeger_spans", "otlp_document", "sniff", "without_duplicate_spans"]
+__all__ = ["is_jaeger", "is_zipkin", "jaeger_spans", "otlp_document", "sniff", "warn_cut_tags", "without_duplicate_spans",
+           "zipkin_cut_tags", "zipkin_span"]
+
+#: the length at which OpenTelemetry's Python Zipkin exporter cuts tag values (``max_tag_value_length``)
+ZIPKIN_TAG_LIMIT = 128
 
 _OTLP_KEYS = ("resourceSpans", "resource_spans", "resourceLogs", "resource_logs")
 
@@ -183,6 +195,85 @@ def jaeger_spans(rec: dict) -> Iterator[tuple[str, Any, dict | BadRecord, dict]]
             yield where, sp, span, resource
 
 
+def is_zipkin(rec: dict) -> bool:
+    """True for a Zipkin v2 span (``traceId`` and ``id``, none of OTLP's ``spanId``/``context``)."""
+    return (isinstance(rec.get("traceId"), str) and isinstance(rec.get("id"), str) and "spanId" not in rec
+            and "context" not in rec and any(k in rec for k in ("timestamp", "localEndpoint", "tags", "duration")))
+
+
+def zipkin_span(sp: dict) -> tuple[dict, dict]:
+    """One Zipkin v2 span -> (OTLP/JSON span dict, resource attributes); :class:`BadRecord` when
+    a field has the wrong type.
+
+    Examples
+    --------
+    >>> span, resource = zipkin_span({"traceId": "5982fe77008310cc80f1da5e10147517", "id": "bd7a977555f6b982",
+    ...     "name": "chat", "timestamp": 1741082400100000, "duration": 1500000,
+    ...     "localEndpoint": {"serviceName": "bot"}, "tags": {"gen_ai.usage.input_tokens": "52"},
+    ...     "annotations": [{"timestamp": 1741082400200000, "value": '{"gen_ai.choice": {"index": 0}}'}]})
+    >>> span["endTimeUnixNano"], span["attributes"], span["events"][0]["name"], resource
+    ('1741082401600000000', {'gen_ai.usage.input_tokens': '52'}, 'gen_ai.choice', {'service.name': 'bot'})
+    """
+    import json
+
+    tags = sp.get("tags") or {}
+    if not isinstance(tags, dict) or not all(isinstance(k, str) for k in tags):
+        raise BadRecord("tags must be an object of text values")
+    attrs = dict(tags)
+    events = []
+    for i, ann in enumerate(sp.get("annotations") or []):
+        if not isinstance(ann, dict):
+            raise BadRecord(f"annotations[{i}] is not an object")
+        value, name, ev_attrs = ann.get("value"), None, {}
+        try:  # OpenTelemetry's exporter: {"<event name>": {attributes}}
+            doc = json.loads(value) if isinstance(value, str) and value.startswith("{") else None
+        except (ValueError, RecursionError):
+            doc = None
+        if isinstance(doc, dict) and len(doc) == 1 and isinstance(next(iter(doc.values())), dict):
+            name, ev_attrs = next(iter(doc.items()))
+        else:
+            name = value if isinstance(value, str) else jdump(value)
+        ts = _micros(ann.get("timestamp"), f"annotations[{i}].timestamp")
+        events.append({"name": name, "attributes": ev_attrs, "timeUnixNano": None if ts is None else str(ts * 1000)})
+    start, dur = _micros(sp.get("timestamp"), "timestamp"), _micros(sp.get("duration"), "duration")
+    code = str(attrs.get("otel.status_code") or "").upper() or ("ERROR" if "error" in attrs else None)
+    local = sp.get("localEndpoint")
+    resource = {"service.name": local["serviceName"]} if isinstance(local, dict) and local.get("serviceName") else {}
+    return {"traceId": sp.get("traceId"), "spanId": sp.get("id"), "parentSpanId": sp.get("parentId"),
+            "name": sp.get("name"), "attributes": attrs, "events": events,
+            "startTimeUnixNano": None if start is None else str(start * 1000),
+            "endTimeUnixNano": None if start is None or dur is None else str((start + dur) * 1000),
+            "status": {"code": code}}, resource
+
+
+def zipkin_cut_tags(sp: dict) -> int:
+    """Tags of a Zipkin span that the exporter cut short: JSON values exactly
+    :data:`ZIPKIN_TAG_LIMIT` characters long that no longer parse."""
+    import json
+
+    tags = sp.get("tags")
+    n = 0
+    for v in tags.values() if isinstance(tags, dict) else ():
+        if isinstance(v, str) and len(v) == ZIPKIN_TAG_LIMIT and v[:1] in "[{":
+            try:
+                json.loads(v)
+            except (ValueError, RecursionError):
+                n += 1
+    return n
+
+
+def warn_cut_tags(cut: dict[str, int]) -> None:
+    """One warning per Zipkin file with tag values cut short (see :func:`zipkin_cut_tags`)."""
+    for path, n in cut.items():
+        if n:
+            warnings.warn(
+                f"{path}: {n} span attribute(s) end at {ZIPKIN_TAG_LIMIT} characters in invalid JSON: "
+                "OpenTelemetry's Zipkin exporter cuts tag values there by default, so those texts are "
+                "incomplete (where a span also has its messages as separate attributes, they are used). "
+                "Export with ZipkinExporter(max_tag_value_length=...) raised, or send OTLP to a Collector "
+                "(file exporter) for whole texts.", UserWarning, stacklevel=3)
+
+
 def without_duplicate_spans(spans: list[dict], feedback: list[dict]) -> list[dict]:
     """Feedback minus that of a span seen before (a trace downloaded twice).
 
@@ -207,4 +298,6 @@ def sniff(head: bytes) -> float:
         return 0.95
     if b'"traceID"' in h and b'"spanID"' in h and b'"operationName"' in h:
         return 0.9
+    if b'"traceId"' in h and b'"id"' in h and b'"localEndpoint"' in h and b'"spanId"' not in h:
+        return 0.9  # Zipkin v2 spans
     return 0.0

@@ -43,6 +43,15 @@ def otel_records(paths: list[Path], rejects: Rejects):
         text = data.decode("utf-8", "replace").lstrip("\ufeff")
         first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
         if first != "{":
+            traces = _trace_lists(text) if first.startswith("[") else None
+            if traces is not None:  # Zipkin's GET /api/v2/traces: an array of traces, each an array of spans
+                for k, spans in enumerate(traces, start=1):
+                    for sp in spans:
+                        if isinstance(sp, dict):
+                            yield path, k, sp, sp
+                        else:
+                            rejects.add(path, k, f"trace {k}: expected a span object, got {type(sp).__name__}", sp)
+                continue
             yield from json_records([path], rejects, envelopes=())
             continue
         try:
@@ -51,6 +60,17 @@ def otel_records(paths: list[Path], rejects: Rejects):
             yield from _concatenated(path, text, rejects)
         else:
             yield from json_records([path], rejects, envelopes=())
+
+
+def _trace_lists(text: str) -> list[list] | None:
+    """The traces of a JSON array of arrays (Zipkin's trace list), else ``None``."""
+    if not text.lstrip().startswith("[") or "[" not in text.lstrip()[1:].lstrip()[:1]:
+        return None
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return doc if isinstance(doc, list) and doc and all(isinstance(t, list) for t in doc) else None
 
 
 def _concatenated(path: Path, text: str, rejects: Rejects):

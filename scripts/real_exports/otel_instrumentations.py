@@ -6,7 +6,7 @@ Run with a Python that has the instrumentations (NOT the project venv)::
     python3 -m venv /tmp/otelinst
     /tmp/otelinst/bin/pip install openai opentelemetry-sdk opentelemetry-exporter-otlp-proto-common \\
         opentelemetry-instrumentation-openai openinference-instrumentation-openai logfire \\
-        openinference-instrumentation-langchain langchain-openai traceloop-sdk
+        openinference-instrumentation-langchain langchain-openai traceloop-sdk opentelemetry-exporter-zipkin-json
     /tmp/otelinst/bin/python scripts/real_exports/otel_instrumentations.py tests/data/io/real/otel_instrumentations
 
 The ``openai`` client talks to a local stand-in for the Chat Completions API (it answers each
@@ -31,7 +31,10 @@ trace per question: the workflow span and its LLM span). Each instrumentation's 
 - ``<name>.jsonl``: OTLP/JSON, one ``ExportTraceServiceRequest`` per line, as the Collector's file
   exporter writes it (``encode_spans`` then protobuf's ``MessageToJson``, on one line);
 - ``<name>.binpb``: the Collector file exporter's ``format: proto`` layout (each message after 4
-  bytes giving its length, big-endian).
+  bytes giving its length, big-endian);
+- ``<name>.zipkin.json``: the spans as OpenTelemetry's Zipkin exporter encodes them
+  (``opentelemetry-exporter-zipkin-json``'s ``JsonV2Encoder``), an array of traces, as Zipkin's
+  ``GET /api/v2/traces`` returns them.
 
 ``expected.json`` holds the questions, answers, model and token counts the stand-in served, and
 the package versions.
@@ -119,6 +122,17 @@ def _write(spans: list, out: Path, name: str) -> None:
     (out / f"{name}.jsonl").write_text("".join(MessageToJson(m, indent=None) + "\n" for m in messages))
     (out / f"{name}.binpb").write_bytes(b"".join(struct.pack(">I", len(b)) + b
                                                 for b in (m.SerializeToString() for m in messages)))
+    # Zipkin, as OpenTelemetry's Zipkin exporter sends the spans (what GET /api/v2/traces gives back:
+    # an array of traces, each the array of its spans)
+    from opentelemetry.exporter.zipkin.json.v2 import JsonV2Encoder
+    from opentelemetry.exporter.zipkin.node_endpoint import NodeEndpoint
+
+    traces = []
+    for group in by_trace.values():
+        endpoint = NodeEndpoint()
+        endpoint.service_name = group[0].resource.attributes.get("service.name")
+        traces.append(json.loads(JsonV2Encoder().serialize(group, endpoint)))
+    (out / f"{name}.zipkin.json").write_text(json.dumps(traces, indent=1) + "\n")
 
 
 INSTRUMENTATIONS = ("openllmetry", "openinference", "logfire", "openinference_langchain", "traceloop_sdk")
@@ -217,7 +231,7 @@ def main(out_dir: str) -> None:
     versions = {p: version(p) for p in ("openai", "opentelemetry-sdk", "opentelemetry-instrumentation-openai",
                                         "openinference-instrumentation-openai", "logfire",
                                         "openinference-instrumentation-langchain", "langchain-openai",
-                                        "langchain-core", "traceloop-sdk")}
+                                        "langchain-core", "traceloop-sdk", "opentelemetry-exporter-zipkin-json")}
     expected = {"model": MODEL, "system": SYSTEM, "versions": versions,
                 "calls": [{"question": q, "answer": a, "prompt_tokens": pt, "completion_tokens": ct}
                           for q, a, pt, ct in CALLS]}

@@ -14,6 +14,7 @@ while the span keeps the bodies.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -101,3 +102,53 @@ def test_a_plain_json_input_that_is_no_message_payload_stays_as_it_is(tmp_path):
     p.write_text(json.dumps(doc) + "\n")
     ts = fl.read_traces(p)
     assert ts.traces["input"].to_list() == ['{"invoice": 1042, "lines": [3, 4]}']
+
+
+#: instrumentations whose texts survive Zipkin's 128-character tag limit: OpenInference's messages are
+#: also separate short attributes; Traceloop's workflow and LangChain's chain spans carry short texts
+WHOLE_IN_ZIPKIN = {"openinference", "traceloop_sdk", "openinference_langchain"}
+
+
+@pytest.mark.parametrize("name", list(SPANS))
+def test_zipkin_traces_of_instrumented_openai_calls(name):
+    """OpenTelemetry's Zipkin exporter: every attribute a text tag, values cut at 128 characters."""
+    path = OTEL / f"{name}.zipkin.json"
+    assert fl.sniff_format(path) == "otel"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ts = fl.read_traces(path)
+    cut = [w for w in caught if "max_tag_value_length" in str(w.message)]
+    assert ts.rejects.height == 0 and ts.traces.height == 2 and ts.spans.height == SPANS[name]
+    by_tokens = {(r["input_tokens"], r["output_tokens"]): r for r in ts.traces.iter_rows(named=True)}
+    assert set(by_tokens) == {(c["prompt_tokens"], c["completion_tokens"]) for c in E["calls"]}
+    assert set(ts.traces["model"]) == {E["model"]}
+    if name in WHOLE_IN_ZIPKIN:
+        for c in E["calls"]:
+            row = by_tokens[(c["prompt_tokens"], c["completion_tokens"])]
+            assert (row["input"], row["output"]) == (c["question"], c["answer"])
+    if name != "traceloop_sdk" and name != "openinference_langchain":  # their long JSON tags were cut
+        assert len(cut) == 1 and str(path) in str(cut[0].message)
+
+
+def test_one_zipkin_trace_download(tmp_path):
+    """``GET /api/v2/trace/<id>`` (and the UI's "Download JSON"): one trace, the array of its spans."""
+    trace = json.loads((OTEL / "openinference.zipkin.json").read_text())[1]
+    p = tmp_path / "trace.json"
+    p.write_text(json.dumps(trace, indent=2))
+    assert fl.sniff_format(p) == "otel"
+    with pytest.warns(UserWarning, match="max_tag_value_length"):  # the request/response bodies were cut
+        ts = fl.read_traces(p)
+    assert ts.traces.height == 1 and ts.spans.height == len(trace) == 2
+    assert ts.traces["input"].to_list() == [E["calls"][1]["question"]]
+
+
+def test_a_damaged_zipkin_span_is_a_reject(tmp_path):
+    traces = json.loads((OTEL / "openllmetry.zipkin.json").read_text())
+    traces[0][0]["tags"] = ["not", "an", "object"]
+    p = tmp_path / "traces.json"
+    p.write_text(json.dumps(traces))
+    with pytest.warns(UserWarning, match="max_tag_value_length"):
+        ts = fl.read_traces(p)
+    assert ts.rejects.height == 1 and "tags must be an object" in ts.rejects["reason"][0]
+    assert ts.rejects["line"].to_list() == [1]  # the trace it is in
+    assert (ts.traces.height, ts.spans.height) == (1, 2)  # the first trace was that one span; the second loads
