@@ -53,15 +53,36 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _INDEXED = re.compile(r"^(gen_ai\.prompt|gen_ai\.completion|llm\.input_messages|llm\.output_messages)\.(\d+)\.(.+)$")
 
 
+_CONTENTS = re.compile(r"^contents\.(\d+)\.message_content\.(.+)$")
+
+
 def _indexed_messages(attrs: dict[str, Any]) -> dict[str, list[dict]]:
-    """Rebuild message lists from indexed attributes (``gen_ai.prompt.0.role`` ...)."""
+    """Rebuild message lists from indexed attributes (``gen_ai.prompt.0.role`` ...). OpenInference's
+    multi-part messages (``llm.output_messages.0.message.contents.0.message_content.text``) become
+    a ``content`` list of parts.
+
+    Examples
+    --------
+    >>> _indexed_messages({"llm.output_messages.0.message.role": "assistant",
+    ...                    "llm.output_messages.0.message.contents.0.message_content.type": "text",
+    ...                    "llm.output_messages.0.message.contents.0.message_content.text": "Hi"})
+    {'llm.output_messages': [{'role': 'assistant', 'content': [{'type': 'text', 'text': 'Hi'}]}]}
+    """
     found: dict[str, dict[int, dict]] = {}
+    parts: dict[tuple[str, int], dict[int, dict]] = {}
     for k, v in attrs.items():
         m = _INDEXED.match(k)
         if m:
             base, idx, field = m.group(1), int(m.group(2)), m.group(3)
             field = field.removeprefix("message.")
-            found.setdefault(base, {}).setdefault(idx, {})[field] = v
+            msg = found.setdefault(base, {}).setdefault(idx, {})
+            c = _CONTENTS.match(field)
+            if c:
+                parts.setdefault((base, idx), {}).setdefault(int(c.group(1)), {})[c.group(2)] = v
+            else:
+                msg[field] = v
+    for (base, idx), by_part in parts.items():
+        found[base][idx].setdefault("content", [by_part[i] for i in sorted(by_part)])
     return {b: [d[i] for i in sorted(d)] for b, d in found.items()}
 
 

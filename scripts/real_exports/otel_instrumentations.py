@@ -6,7 +6,8 @@ Run with a Python that has the instrumentations (NOT the project venv)::
     python3 -m venv /tmp/otelinst
     /tmp/otelinst/bin/pip install openai opentelemetry-sdk opentelemetry-exporter-otlp-proto-common \\
         opentelemetry-instrumentation-openai openinference-instrumentation-openai logfire \\
-        openinference-instrumentation-langchain langchain-openai traceloop-sdk opentelemetry-exporter-zipkin-json
+        openinference-instrumentation-langchain langchain-openai traceloop-sdk opentelemetry-exporter-zipkin-json \\
+        anthropic opentelemetry-instrumentation-anthropic openinference-instrumentation-anthropic
     /tmp/otelinst/bin/python scripts/real_exports/otel_instrumentations.py tests/data/io/real/otel_instrumentations
 
 The ``openai`` client talks to a local stand-in for the Chat Completions API (it answers each
@@ -26,7 +27,9 @@ OpenTelemetry API (Logfire: ``logfire.span``). And ``openinference_langchain``: 
 ``openinference-instrumentation-langchain`` (a trace per ``invoke``, four spans each). And
 ``traceloop_sdk``: Traceloop's SDK (``Traceloop.init``, which instruments the OpenAI client) with a
 ``@workflow`` function per question and the session and user set as association properties (a
-trace per question: the workflow span and its LLM span). Each instrumentation's spans are written as:
+trace per question: the workflow span and its LLM span). ``openllmetry_anthropic`` and
+``openinference_anthropic`` make the same two traces with the ``anthropic`` client (Messages API),
+traced by ``opentelemetry-instrumentation-anthropic`` and ``openinference-instrumentation-anthropic``. Each instrumentation's spans are written as:
 
 - ``<name>.jsonl``: OTLP/JSON, one ``ExportTraceServiceRequest`` per line, as the Collector's file
   exporter writes it (``encode_spans`` then protobuf's ``MessageToJson``, on one line);
@@ -59,6 +62,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 MODEL = "gpt-4o-mini-2024-07-18"
+ANTHROPIC_MODEL = "claude-3-5-haiku-20241022"
 SYSTEM = "You are a support assistant. Answer in one sentence."
 #: (question, answer, prompt tokens, completion tokens) served for each call, in order
 CALLS = [
@@ -68,7 +72,7 @@ CALLS = [
 
 
 class _OpenAI(BaseHTTPRequestHandler):
-    """``POST /v1/chat/completions``: the next answer of :data:`CALLS`."""
+    """``POST /v1/chat/completions`` (or Anthropic's ``POST /v1/messages``): the next answer of :data:`CALLS`."""
 
     served = 0
 
@@ -77,11 +81,16 @@ class _OpenAI(BaseHTTPRequestHandler):
         question, answer, pt, ct = CALLS[_OpenAI.served % len(CALLS)]
         assert body["messages"][-1]["content"] == question, body
         _OpenAI.served += 1
-        doc = {"id": f"chatcmpl-{_OpenAI.served}", "object": "chat.completion", "created": 1767225600 + _OpenAI.served,
-               "model": MODEL, "system_fingerprint": "fp_stand_in",
-               "choices": [{"index": 0, "message": {"role": "assistant", "content": answer, "refusal": None},
-                            "logprobs": None, "finish_reason": "stop"}],
-               "usage": {"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct}}
+        if self.path.endswith("/messages"):  # Anthropic's Messages API
+            doc = {"id": f"msg_{_OpenAI.served}", "type": "message", "role": "assistant", "model": ANTHROPIC_MODEL,
+                   "content": [{"type": "text", "text": answer}], "stop_reason": "end_turn", "stop_sequence": None,
+                   "usage": {"input_tokens": pt, "output_tokens": ct}}
+        else:
+            doc = {"id": f"chatcmpl-{_OpenAI.served}", "object": "chat.completion",
+                   "created": 1767225600 + _OpenAI.served, "model": MODEL, "system_fingerprint": "fp_stand_in",
+                   "choices": [{"index": 0, "message": {"role": "assistant", "content": answer, "refusal": None},
+                                "logprobs": None, "finish_reason": "stop"}],
+                   "usage": {"prompt_tokens": pt, "completion_tokens": ct, "total_tokens": pt + ct}}
         raw = json.dumps(doc).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -93,22 +102,33 @@ class _OpenAI(BaseHTTPRequestHandler):
         pass
 
 
-def _record(instrumentor, base_url: str) -> list:
-    """Both traces' spans, with ``instrumentor`` on the OpenAI client."""
-    import openai
-
+def _record(instrumentor, base_url: str, anthropic: bool = False) -> list:
+    """Both traces' spans, with ``instrumentor`` on the OpenAI (or Anthropic) client."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider(resource=Resource.create({"service.name": "support-bot"}))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     instrumentor.instrument(tracer_provider=provider)
     try:
-        client = openai.OpenAI(base_url=base_url, api_key="sk-stand-in")
-        messages = [{"role": "system", "content": SYSTEM}]
-        client.chat.completions.create(model="gpt-4o-mini", messages=[*messages, {"role": "user", "content": CALLS[0][0]}])
+        if anthropic:
+            import anthropic as sdk
+
+            client = sdk.Anthropic(base_url=base_url.removesuffix("/v1"), api_key="sk-ant-stand-in")
+
+            def ask(question: str) -> None:
+                client.messages.create(model="claude-3-5-haiku-latest", max_tokens=200, system=SYSTEM,
+                                       messages=[{"role": "user", "content": question}])
+        else:
+            import openai
+
+            client = openai.OpenAI(base_url=base_url, api_key="sk-stand-in")
+
+            def ask(question: str) -> None:
+                client.chat.completions.create(model="gpt-4o-mini", messages=[
+                    {"role": "system", "content": SYSTEM}, {"role": "user", "content": question}])
+        ask(CALLS[0][0])
         with provider.get_tracer("support-bot").start_as_current_span("answer_question") as app:
             app.set_attribute("app.question_id", "q-2")
-            client.chat.completions.create(model="gpt-4o-mini",
-                                           messages=[*messages, {"role": "user", "content": CALLS[1][0]}])
+            ask(CALLS[1][0])
     finally:
         instrumentor.uninstrument()
     return list(exporter.get_finished_spans())
@@ -135,10 +155,17 @@ def _write(spans: list, out: Path, name: str) -> None:
     (out / f"{name}.zipkin.json").write_text(json.dumps(traces, indent=1) + "\n")
 
 
-INSTRUMENTATIONS = ("openllmetry", "openinference", "logfire", "openinference_langchain", "traceloop_sdk")
+INSTRUMENTATIONS = ("openllmetry", "openinference", "logfire", "openinference_langchain", "traceloop_sdk",
+                    "openllmetry_anthropic", "openinference_anthropic")
 
 
 def _instrumentor(name: str):
+    if name == "openllmetry_anthropic":
+        from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
+        return AnthropicInstrumentor()
+    if name == "openinference_anthropic":
+        from openinference.instrumentation.anthropic import AnthropicInstrumentor
+        return AnthropicInstrumentor()
     if name == "openllmetry":
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
     else:
@@ -215,7 +242,8 @@ def record_one(name: str, out: Path) -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}/v1"
     try:
         special = {"logfire": _logfire, "openinference_langchain": _langchain, "traceloop_sdk": _traceloop_sdk}
-        spans = special[name](base) if name in special else _record(_instrumentor(name), base)
+        spans = (special[name](base) if name in special
+                 else _record(_instrumentor(name), base, anthropic=name.endswith("_anthropic")))
         _write(spans, out, name)
     finally:
         server.shutdown()
@@ -231,8 +259,10 @@ def main(out_dir: str) -> None:
     versions = {p: version(p) for p in ("openai", "opentelemetry-sdk", "opentelemetry-instrumentation-openai",
                                         "openinference-instrumentation-openai", "logfire",
                                         "openinference-instrumentation-langchain", "langchain-openai",
-                                        "langchain-core", "traceloop-sdk", "opentelemetry-exporter-zipkin-json")}
-    expected = {"model": MODEL, "system": SYSTEM, "versions": versions,
+                                        "langchain-core", "traceloop-sdk", "opentelemetry-exporter-zipkin-json",
+                                        "anthropic", "opentelemetry-instrumentation-anthropic",
+                                        "openinference-instrumentation-anthropic")}
+    expected = {"model": MODEL, "anthropic_model": ANTHROPIC_MODEL, "system": SYSTEM, "versions": versions,
                 "calls": [{"question": q, "answer": a, "prompt_tokens": pt, "completion_tokens": ct}
                           for q, a, pt, ct in CALLS]}
     (out / "expected.json").write_text(json.dumps(expected, indent=2, ensure_ascii=False) + "\n")

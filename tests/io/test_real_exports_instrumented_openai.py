@@ -1,4 +1,4 @@
-"""OTel and Phoenix loaders on the spans real auto-instrumentations record for the OpenAI client.
+"""OTel and Phoenix loaders on the spans real auto-instrumentations record for the OpenAI and Anthropic clients.
 
 ``tests/data/io/real/otel_instrumentations`` (OpenLLMetry and OpenInference, as the Collector's
 file exporter writes them) and ``tests/data/io/real/phoenix_openai`` (OpenInference into a real
@@ -28,7 +28,7 @@ PHOENIX = REAL / "phoenix_openai"
 E = json.loads((OTEL / "expected.json").read_text())
 
 
-def _check(ts, n_spans: int = 3):
+def _check(ts, n_spans: int = 3, model: str = E["model"]):
     assert ts.rejects.height == 0
     assert ts.traces.height == 2 and ts.spans.height == n_spans
     got = {r["input"]: r for r in ts.traces.iter_rows(named=True)}
@@ -36,17 +36,22 @@ def _check(ts, n_spans: int = 3):
     for call in E["calls"]:
         row = got[call["question"]]
         assert row["output"] == call["answer"]
-        assert row["model"] == E["model"]
+        assert row["model"] == model
         assert (row["input_tokens"], row["output_tokens"]) == (call["prompt_tokens"], call["completion_tokens"])
         assert row["latency_ms"] > 0
     llm = ts.spans.filter(pl.col("kind") == "llm")
-    assert llm.height == 2 and set(llm["model"]) == {E["model"]}
+    assert llm.height == 2 and set(llm["model"]) == {model}
     return llm
 
 
 #: spans per file: two LLM calls and the app span around the second; LangChain: prompt, model,
 #: parser and the chain of each of the two invocations
-SPANS = {"openllmetry": 3, "openinference": 3, "logfire": 3, "openinference_langchain": 8, "traceloop_sdk": 4}
+SPANS = {"openllmetry": 3, "openinference": 3, "logfire": 3, "openinference_langchain": 8, "traceloop_sdk": 4,
+         "openllmetry_anthropic": 3, "openinference_anthropic": 3}
+
+
+def _model(name: str) -> str:
+    return E["anthropic_model"] if name.endswith("_anthropic") else E["model"]
 
 
 @pytest.mark.parametrize("name", list(SPANS))
@@ -54,10 +59,11 @@ SPANS = {"openllmetry": 3, "openinference": 3, "logfire": 3, "openinference_lang
 def test_collector_files_of_instrumented_openai_calls(name, ext):
     path = OTEL / f"{name}.{ext}"
     assert fl.sniff_format(path) == "otel"
-    llm = _check(fl.read_traces(path), SPANS[name])
-    if name == "openinference":  # the span keeps the request body the instrumentation recorded
+    llm = _check(fl.read_traces(path), SPANS[name], _model(name))
+    if name.startswith("openinference") and name != "openinference_langchain":  # the span keeps the request body
         bodies = [json.loads(v) for v in llm["input"]]
-        assert [b["messages"][0]["content"] for b in bodies] == [E["system"]] * 2
+        systems = [b["system"] if name.endswith("_anthropic") else b["messages"][0]["content"] for b in bodies]
+        assert systems == [E["system"]] * 2
 
 
 def test_traceloop_sdk_workflows_give_the_session_user_and_the_workflows_text():
@@ -106,7 +112,7 @@ def test_a_plain_json_input_that_is_no_message_payload_stays_as_it_is(tmp_path):
 
 #: instrumentations whose texts survive Zipkin's 128-character tag limit: OpenInference's messages are
 #: also separate short attributes; Traceloop's workflow and LangChain's chain spans carry short texts
-WHOLE_IN_ZIPKIN = {"openinference", "traceloop_sdk", "openinference_langchain"}
+WHOLE_IN_ZIPKIN = {"openinference", "openinference_anthropic", "traceloop_sdk", "openinference_langchain"}
 
 
 @pytest.mark.parametrize("name", list(SPANS))
@@ -121,7 +127,7 @@ def test_zipkin_traces_of_instrumented_openai_calls(name):
     assert ts.rejects.height == 0 and ts.traces.height == 2 and ts.spans.height == SPANS[name]
     by_tokens = {(r["input_tokens"], r["output_tokens"]): r for r in ts.traces.iter_rows(named=True)}
     assert set(by_tokens) == {(c["prompt_tokens"], c["completion_tokens"]) for c in E["calls"]}
-    assert set(ts.traces["model"]) == {E["model"]}
+    assert set(ts.traces["model"]) == {_model(name)}
     if name in WHOLE_IN_ZIPKIN:
         for c in E["calls"]:
             row = by_tokens[(c["prompt_tokens"], c["completion_tokens"])]
