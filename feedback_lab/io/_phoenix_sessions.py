@@ -5,7 +5,8 @@ What ``arize-phoenix-client``'s ``client.sessions`` and the REST API give, saved
 
 - **turns** (``client.sessions.get_session_turns(session_id=...)``, experimental): a list of
   ``{"trace_id", "start_time", "end_time", "input": {"value", "mime_type"}, "output": {...},
-  "root_span": {...}}``, one per trace of the conversation. Each turn is a trace: its root span (a
+  "root_span": {...}}``, one per trace of the conversation; several conversations saved together
+  as ``{session_id: turns}`` or as a list of turn lists. Each turn is a trace: its root span (a
   REST span, as ``GET /v1/projects/{p}/spans`` gives it) is a ``spans`` row, and the turn's
   input/output text is the trace's. A turn without its root span still gives its trace.
 - **sessions** (``client.sessions.list(...)``, ``client.sessions.get(...)``,
@@ -94,6 +95,9 @@ def session_records(path: Path, rejects: Rejects) -> list[tuple[int, str, dict]]
     with path.open("rb") as fh:  # the head first: a spans file is not parsed twice
         if not is_sessions_head(fh.read(65536)):
             return None
+    grouped = _grouped_turns(path)
+    if grouped is not None:
+        return grouped
     found = Rejects(rejects.format)
     recs = []
     for _, line, _raw, rec in json_records([path], found, envelopes=("data",)):
@@ -104,6 +108,25 @@ def session_records(path: Path, rejects: Rejects) -> list[tuple[int, str, dict]]
         return None
     rejects.rows.extend(found.rows)
     return recs
+
+
+def _grouped_turns(path: Path) -> list[tuple[int, str, dict]] | None:
+    """The turns of several conversations saved together: ``{session_id: turns}`` (the session is
+    the key) or ``[turns, turns, ...]`` (``line``: the conversation's place in the list)."""
+    import json
+
+    from feedback_lab.io._common import open_bytes
+
+    try:
+        doc = json.loads(open_bytes(path))
+    except (ValueError, RecursionError):
+        return None
+    groups = (list(doc.items()) if isinstance(doc, dict) else
+              [(None, g) for g in doc] if isinstance(doc, list) else [])
+    if not groups or not all(isinstance(g, list) and all(_kind(t) == "turn" for t in g) for _, g in groups):
+        return None
+    return [(k, "turn", t if session is None or t.get("session_id") else {**t, "session_id": session})
+            for k, (session, turns) in enumerate(groups, start=1) for t in turns]
 
 
 def session_parts(path: Path, records: list[tuple[int, str, dict]], rejects: Rejects):

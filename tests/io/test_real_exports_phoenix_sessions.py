@@ -123,3 +123,20 @@ def test_spans_files_are_not_taken_for_sessions():
     spans = Path(__file__).parents[1] / "data" / "io" / "real" / "phoenix" / "rest_spans.json"
     ts = fl.read_traces(spans)
     assert ts.spans.height > len(ts.traces) and ts.traces.filter(pl.col("input").is_not_null()).height
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_several_conversations_saved_together(tmp_path, keyed):
+    """``{session_id: client.sessions.get_session_turns(session_id=...)}`` or a list of turn lists."""
+    turns = {s: json.loads((DATA / f).read_text()) for s, f in (("sess-A", "session_turns.json"),
+                                                                 ("sess-B", "session_turns_b.json"))}
+    for ts_ in turns.values():  # the session must come from the key (or the root span) for each turn
+        for t in ts_:
+            t.get("root_span", {}).get("attributes", {}).pop("session.id", None)
+    p = tmp_path / "turns.json"
+    p.write_text(json.dumps(turns if keyed else list(turns.values())))
+    assert fl.sniff_format(p) == "phoenix"
+    ts = fl.read_traces(p)
+    assert ts.rejects.height == 0 and sorted(ts.traces["trace_id"]) == sorted(SENT)
+    got = {r["trace_id"]: (r["input"], r["session_id"]) for r in ts.traces.iter_rows(named=True)}
+    assert got == {tid: (t["question"], t["session"] if keyed else None) for tid, t in SENT.items()}
