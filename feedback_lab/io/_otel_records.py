@@ -64,7 +64,7 @@ def otel_records(paths: list[Path], rejects: Rejects):
 
 def _trace_lists(text: str) -> list[list] | None:
     """The traces of a JSON array of arrays (Zipkin's trace list), else ``None``."""
-    if not text.lstrip().startswith("[") or "[" not in text.lstrip()[1:].lstrip()[:1]:
+    if text.lstrip()[1:].lstrip()[:1] != "[":  # the caller has seen the "[" that opens it
         return None
     try:
         doc = json.loads(text)

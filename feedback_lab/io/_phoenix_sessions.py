@@ -35,7 +35,6 @@ from feedback_lab.io._common import to_str as _str
 
 __all__ = ["SESSIONS_FRAME_REASON", "is_sessions_frame", "is_sessions_head", "session_parts", "session_records"]
 
-_MAX_BYTES = 256 * 1024 * 1024
 _MS = dt.timedelta(microseconds=1000)  # latency as the spans give it: whole microseconds / 1000
 #: keys of spans and trace lists, which the sessions API's records never have at their top level
 _NOT_SESSIONS = frozenset({"context", "span_id", "span_kind", "parent_id", "spans", "attributes"})
@@ -88,16 +87,11 @@ def _kind(rec: Any) -> str | None:
 def session_records(path: Path, rejects: Rejects) -> list[tuple[int, str, dict]] | None:
     """``(line, kind, record)`` of a saved sessions API response, else ``None`` (a file of any
     other shape, read as spans or annotations). Records that do not parse are rejects."""
+    from feedback_lab.io._phoenix_traces import api_head
     from feedback_lab.io._platform_common import json_records
 
-    if path.stat().st_size > _MAX_BYTES:
+    if not api_head(path, is_sessions_head):
         return None
-    with path.open("rb") as fh:  # the head first: a spans file is not parsed twice
-        if not is_sessions_head(fh.read(65536)):
-            return None
-    grouped = _grouped_turns(path)
-    if grouped is not None:
-        return grouped
     found = Rejects(rejects.format)
     recs = []
     for _, line, _raw, rec in json_records([path], found, envelopes=("data",)):
@@ -105,7 +99,8 @@ def session_records(path: Path, rejects: Rejects) -> list[tuple[int, str, dict]]
             rec = rec["data"]  # GET /v1/sessions/{id}: {"data": {session}}
         recs.append((line, _kind(rec), rec))
     if not recs or any(k is None for _, k, _ in recs):
-        return None
+        # not records of the API: perhaps several conversations' turns saved together
+        return _grouped_turns(path)
     rejects.rows.extend(found.rows)
     return recs
 

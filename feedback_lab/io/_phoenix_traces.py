@@ -21,7 +21,7 @@ from typing import Any
 from feedback_lab.io._common import Rejects, open_bytes, to_utc
 from feedback_lab.io._common import to_str as _str
 
-__all__ = ["is_trace_list_head", "trace_list", "trace_list_parts", "with_trace_lists"]
+__all__ = ["api_head", "is_trace_list_head", "trace_list", "trace_list_parts", "with_trace_lists"]
 
 _MAX_BYTES = 256 * 1024 * 1024
 _MS = dt.timedelta(microseconds=1000)  # latency as the spans give it: whole microseconds / 1000
@@ -45,13 +45,20 @@ def _is_trace(v: Any) -> bool:
         v["spans"] is None or isinstance(v["spans"], list))
 
 
+def api_head(path: Path, looks_like) -> bool:
+    """Whether ``path`` may be a saved Phoenix API response (not over :data:`_MAX_BYTES`) whose
+    first 64 KiB pass ``looks_like``: checked before a file is parsed whole, so that a spans file is
+    not parsed twice."""
+    if path.stat().st_size > _MAX_BYTES:
+        return False
+    with path.open("rb") as fh:
+        return looks_like(fh.read(65536))
+
+
 def trace_list(path: Path) -> list[dict] | None:
     """The traces of a saved trace list (a list, or a REST page ``{"data": [...]}``), else ``None``."""
-    if path.stat().st_size > _MAX_BYTES:
+    if not api_head(path, is_trace_list_head):
         return None
-    with path.open("rb") as fh:  # the head first: a spans file is not read twice
-        if not is_trace_list_head(fh.read(65536)):
-            return None
     data = open_bytes(path)
     try:
         doc = json.loads(data.decode("utf-8"))
