@@ -44,12 +44,13 @@ from pathlib import Path
 from typing import Any
 
 from feedback_lab.io._braintrust_classifications import classification_rows, judged_by_llm
-from feedback_lab.io._common import Rejects, parquet_columns
+from feedback_lab.io._common import Rejects, is_parquet, parquet_columns
 from feedback_lab.io._platform_common import (
     BadRecord,
     as_float,
     as_int,
     as_str,
+    denormalize,
     jdump,
     json_records,
     text_of,
@@ -193,9 +194,11 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     paths = [Path(p) for p in paths]
     tables = [p for p in paths if is_table(p)]
     recs: list[tuple[Any, int, Any, dict]] = list(json_records([p for p in paths if p not in tables], rejects,
-                                                               envelopes=("data", "events")))
+                                                               envelopes=("data", "events"), nest=True))
     for p in tables:  # cloud-storage Parquet exports and the app's CSV downloads: rows as records
-        recs.extend(table_records(p, rejects, json_fields=_NESTED))
+        csv = not is_parquet(p)  # a CSV cell is text: the objects of pandas.json_normalize columns are decoded
+        recs.extend((f, line, raw, denormalize(rec, decode=csv))
+                    for f, line, raw, rec in table_records(p, rejects, json_fields=_NESTED))
     # versions of one id: highest _xact_id (else last) wins
     best: dict[str, int] = {}
     for i, (_, _, _, rec) in enumerate(recs):

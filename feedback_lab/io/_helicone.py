@@ -37,12 +37,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, loads_deep, open_bytes
+from feedback_lab.io._common import Rejects, is_parquet, loads_deep, open_bytes, parquet_columns
 from feedback_lab.io._platform_common import (
     BadRecord,
     as_float,
     as_int,
     as_str,
+    denormalize,
     jdump,
     json_records,
     messages_text,
@@ -50,6 +51,7 @@ from feedback_lab.io._platform_common import (
 )
 from feedback_lab.io._platform_frames import assemble_traces, csv_rows
 from feedback_lab.io._registry import Format
+from feedback_lab.io._table_records import table_records
 
 __all__ = ["FORMAT", "read"]
 
@@ -109,7 +111,7 @@ def _request_text(b: Any) -> str | None:
 
 
 def _record(rec: dict, kinds: dict[str, str]) -> tuple[dict, list[dict]]:
-    meta_ui = rec.get("heliconeMetadata")
+    meta_ui = loads_deep(rec.get("heliconeMetadata"))  # JSON text in a CSV of UI records
     if isinstance(meta_ui, dict):  # UI export (MappedLLMRequest)
         schema = _obj(rec.get("schema"), "schema")
         raw = _obj(rec.get("raw"), "raw")
@@ -208,15 +210,19 @@ def read(paths: list[Path], *, annotator_kinds: dict[str, str] | None = None, **
         fbs.extend({**f, **book} for f in fb)
 
     for path in map(Path, paths):
+        if is_parquet(path):  # records saved as a frame (``pd.DataFrame(records).to_parquet``)
+            for p, line, _, rec in table_records(path, rejects, json_fields=frozenset()):
+                take(p, line, rec, denormalize(rec))
+            continue
         data = open_bytes(path)
         if data.lstrip()[:1] in (b"{", b"["):
-            for p, line, raw, rec in json_records([path], rejects, envelopes=("data",)):
+            for p, line, raw, rec in json_records([path], rejects, envelopes=("data",), nest=True):
                 take(p, line, raw, rec)
         else:
             df = _undouble_json_cells(csv_rows(path, data, rejects))
             for r in df.iter_rows(named=True):
                 line = r.pop("_line")
-                take(path, line, json.dumps(r, ensure_ascii=False), r)
+                take(path, line, json.dumps(r, ensure_ascii=False), denormalize(r, decode=True))
     rows, fbs = _newest(rows, fbs, rejects, refs)
     for r in rows:
         r.pop("_updated", None)
@@ -258,6 +264,10 @@ def _newest(rows, fbs, rejects, refs):
 
 def sniff(path: Path, head: bytes) -> float:
     """Confidence that ``path`` is a Helicone export."""
+    if head[:4] == b"PAR1":  # records saved as Parquet: the column names are in the footer
+        cols = set(parquet_columns(path) or ())
+        ui = "heliconeMetadata" in cols or any(c.startswith("heliconeMetadata.") for c in cols)
+        return 0.9 if ui or ("request_id" in cols and cols & {"delay_ms", "request_created_at", "signed_body_url"}) else 0.0
     if b"heliconeMetadata" in head or b"helicone_message" in head or b"Helicone-Session" in head:
         return 0.95
     if b'"request_id"' in head and (b'"delay_ms"' in head or b'"signed_body_url"' in head):
@@ -275,6 +285,6 @@ FORMAT = Format(
     description="Helicone: request exports (CLI JSONL/JSON/CSV, UI JSONL) and query responses; scores as feedback",
     sniff=sniff,
     read=read,
-    extensions=(".jsonl", ".json", ".csv", ".gz"),
+    extensions=(".jsonl", ".json", ".csv", ".parquet", ".gz"),
     reads_together=True,
 )

@@ -423,7 +423,7 @@ class _Collector:
 
 def _with_subject(s: dict) -> dict:
     """A v3 scores API record (``subject: {kind, id, traceId}``) with the v1/v2 reference fields."""
-    sub = s.get("subject")
+    sub = loads_deep(s.get("subject"))  # JSON text in a CSV (pandas' to_csv of API records)
     if not isinstance(sub, dict) or field_of(s, "traceId") is not None:
         return s
     kind, sid = str(sub.get("kind") or "").lower(), sub.get("id")

@@ -24,6 +24,7 @@ from feedback_lab.io._common import (
     parquet_columns,
 )
 from feedback_lab.io._common import to_int as _int
+from feedback_lab.io._platform_common import denormalize
 
 __all__ = [
     "KNOWN_FIELDS",
@@ -137,6 +138,8 @@ def _sniff_columns(cols: set[bytes], parquet: bool = False) -> float:
         return 0.85
     if cols & {b"datatype", b"data_type"} and cols & {b"traceid", b"trace_id"}:
         return 0.8
+    if cols & {b"datatype", b"data_type"} and {b"subject", b"source", b"name", b"value"} <= cols:
+        return 0.8  # v3 scores API records saved as a table: the trace is in the ``subject`` object
     if {b"bookmarked", b"public"} <= cols and cols & {b"userid", b"sessionid", b"user_id", b"session_id"}:
         return 0.8
     return 0.0
@@ -151,7 +154,7 @@ def records_of(path: Path, rejects: Rejects | None = None):
 
         # the record is its own raw text: Rejects.add writes it as JSON only if it is rejected
         for _, row, _, rec in table_records(path, rejects or Rejects("langfuse"), json_fields=frozenset()):
-            yield row, rec, rec, None
+            yield row, rec, denormalize(rec), None
         return
     data = open_bytes(path)
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
@@ -170,9 +173,9 @@ def records_of(path: Path, rejects: Rejects | None = None):
             if isinstance(rec, dict) and isinstance(rec.get("data"), list) and "trace" not in rec:
                 _check_complete(path, line, rec.get("meta"))
                 for i, item in enumerate(rec["data"], start=1):
-                    yield i, json.dumps(item, ensure_ascii=False, default=str), item, None
+                    yield i, json.dumps(item, ensure_ascii=False, default=str), denormalize(item), None
             else:
-                yield line, raw, rec, err
+                yield line, raw, denormalize(rec), err
         return
     import io
 
@@ -190,7 +193,7 @@ def records_of(path: Path, rejects: Rejects | None = None):
     from feedback_lab._progress import ticking
 
     for i, row in enumerate(ticking(df.iter_rows(named=True), path, len(df))):  # a loading bar moves with the rows
-        yield i + 2, row, row, None
+        yield i + 2, row, denormalize(row, decode=True), None
 
 
 def cli_envelope(rec: Any) -> bool:

@@ -62,6 +62,7 @@ from feedback_lab.io._langfuse_records import records_of as _records
 from feedback_lab.io._langsmith_fast import read_fast
 from feedback_lab.io._langsmith_fetch import fetch_records, sniff_fetch
 from feedback_lab.io._messages import to_json_text, to_text
+from feedback_lab.io._platform_common import denormalize
 from feedback_lab.io._registry import Format
 from feedback_lab.io._spans import normalize_kind, tokens_or, traces_from_spans
 
@@ -75,8 +76,8 @@ _MAX_CHILD_DEPTH = 200
 def _sniff(path: Path, head: bytes) -> float:
     if head[:4] == b"PAR1":  # a bulk export: the column names are in the footer
         cols = set(parquet_columns(path) or ())
-        if "run_type" not in cols:
-            return 0.0
+        if "run_type" not in cols:  # feedback records saved as a frame (``pd.DataFrame(fbs).to_parquet``)
+            return 0.8 if {"key", "run_id"} <= cols and cols & {"score", "feedback_source"} else 0.0
         # export_fields may leave out the hierarchy (the docs' own example keeps id, name, run_type, times...)
         return 0.9 if cols & {"dotted_order", "parent_run_id", "trace_id"} else 0.7 if {"id", "name"} <= cols else 0.0
     h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -143,18 +144,19 @@ def _parquet_records(path: Path):
     floats; the JSON text columns are decoded by the run code, as for CSV.
     """
     for row, rec in enumerate(parquet_table(path).iter_rows(named=True), start=1):
-        yield row, None, rec, None
+        yield row, None, denormalize(rec), None
 
 
 def parquet_table(path: Path):
-    """A bulk-export Parquet file as the frame whose rows ``_parquet_records`` gives (times as UTC, decimals
+    """A bulk-export Parquet file (or feedback records saved as Parquet) as the frame whose rows ``_parquet_records`` gives (times as UTC, decimals
     as floats); ``UnreadableFileError`` or ``FormatError`` when it is not one."""
     import polars as pl
 
     df = read_parquet(path)
-    if "run_type" not in df.columns:
-        msg = (f"{path}: a Parquet file without a 'run_type' column is not a LangSmith bulk export "
-               f"(columns {df.columns[:12]}). Read it with format='canonical' or the format it is in.")
+    if "run_type" not in df.columns and not {"key", "run_id"} <= set(df.columns):
+        msg = (f"{path}: a Parquet file without a 'run_type' column (runs) or 'key' and 'run_id' columns "
+               f"(feedback) is not a LangSmith export (columns {df.columns[:12]}). Read it with "
+               "format='canonical' or the format it is in.")
         raise FormatError(msg)
     fix = []
     for name, dtype in df.schema.items():

@@ -76,6 +76,8 @@ def _file_frame(path: Path):
         lines.pop()
     if len(lines) < 2 or any(not ln.strip() for ln in lines):  # one line: maybe a JSON document
         return None
+    if _normalized(lines[0]):  # ``pandas.json_normalize`` columns: the per-record reader nests them back
+        return None
     try:
         df = pl.read_ndjson(data, schema=_schema())
     except polars_failures():  # anything polars cannot read goes through the per-record reader
@@ -91,6 +93,15 @@ def _file_frame(path: Path):
     df = df.with_columns(_line=pl.int_range(1, len(df) + 1, dtype=pl.Int64), _file=pl.lit(str(path)),
                          _slow=slow | ~row_ok().fill_null(False))
     return df, lines
+
+
+def _normalized(line: str) -> bool:
+    """Whether a JSONL line is a record with dotted top-level keys (``{"inputs.question": ...}``)."""
+    try:
+        rec = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(rec, dict) and any("." in k for k in rec)
 
 
 def row_ok():

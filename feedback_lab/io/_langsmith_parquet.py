@@ -103,7 +103,7 @@ def file_frame(path: Path):
         table = parquet_table(path)
     except polars_failures():  # the per-record reader raises the error naming the file
         return False
-    if table["run_type"].null_count() == len(table) or any(c in table.columns and table[c].null_count() < len(table)
+    if "run_type" not in table.columns or table["run_type"].null_count() == len(table) or any(c in table.columns and table[c].null_count() < len(table)
                              for c in ("child_runs", "post", "patch")):
         return False
     utc = pl.Datetime("us", "UTC")

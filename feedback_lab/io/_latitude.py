@@ -38,18 +38,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, open_bytes
+from feedback_lab.io._common import Rejects, is_parquet, loads_deep, open_bytes, parquet_columns
 from feedback_lab.io._platform_common import (
     BadRecord,
     as_float,
     as_int,
     as_str,
+    denormalize,
     jdump,
     json_records,
     text_of,
 )
 from feedback_lab.io._platform_frames import assemble, assemble_traces, csv_rows, fill_from_spans
 from feedback_lab.io._registry import Format
+from feedback_lab.io._table_records import table_records
 
 __all__ = ["FORMAT", "read"]
 
@@ -61,6 +63,8 @@ MILLICENTS_PER_USD = 100_000
 def _split(v: Any) -> list[str] | None:
     if v is None:
         return None
+    if isinstance(v, str) and v.startswith("["):  # a list saved as JSON text (a CSV of API records)
+        v = loads_deep(v)
     if isinstance(v, list):
         return [str(x) for x in v]
     return [x for x in str(v).split("|") if x]
@@ -114,8 +118,8 @@ def _input_output(r: dict) -> dict:
     ``conversation`` (``TraceDetail`` of the current API: the system instructions, the messages sent
     into the trace's last LLM completion, then that completion's output, i.e. the trailing
     assistant messages)."""
-    ins, outs = r.get("inputMessages"), r.get("outputMessages")
-    conv = r.get("conversation")
+    # JSON text in a CSV of API records (pandas' to_csv of the SDK's objects)
+    ins, outs, conv = (loads_deep(r.get(k)) for k in ("inputMessages", "outputMessages", "conversation"))
     if not ins and not outs and isinstance(conv, list) and conv:
         cut = len(conv)
         while cut and isinstance(conv[cut - 1], dict) and conv[cut - 1].get("role") == "assistant":
@@ -169,6 +173,8 @@ def annotation(r: dict) -> dict:
     kind = {"UI": "human", "API": "user", "SYSTEM": "llm"}.get(src or "", "human" if src else None)
     meta = _meta(r.get("metadata"))
     passed = r.get("passed")
+    if isinstance(passed, str):  # a CSV cell
+        passed = {"true": True, "false": False, "1": True, "0": False, "": None}.get(passed.strip().lower(), passed)
     extra = {**meta, **({"draft": True} if r.get("draftedAt") else {}),
              **({"sourceId": src} if src not in (None, "UI", "API", "SYSTEM") else {})}
     return {"trace_id": tid, "span_id": sid, "name": "annotation", "value": as_float(r.get("value"), "value"),
@@ -227,9 +233,12 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
     spans: list[dict] = []
     feedback: list[dict] = []
     for path in map(Path, paths):
-        data = open_bytes(path)
-        if data.lstrip()[:1] in (b"{", b"["):
-            for p, line, raw, rec in json_records([path], rejects, envelopes=("items", "data")):
+        parquet = is_parquet(path)  # API records saved as a frame (``pd.DataFrame(items).to_parquet``)
+        data = b"" if parquet else open_bytes(path)
+        if parquet or data.lstrip()[:1] in (b"{", b"["):
+            for p, line, raw, rec in ((f, n, r, denormalize(rec)) for f, n, r, rec in
+                                      table_records(path, rejects, json_fields=frozenset())) if parquet else \
+                    json_records([path], rejects, envelopes=("items", "data"), nest=True):
                 refs.append(rec)
                 book = {"_file": str(p), "_line": line, "_ref": len(refs) - 1}
                 try:
@@ -243,16 +252,21 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
                     rejects.add(p, line, str(exc) if isinstance(exc, BadRecord) else "nested too deeply", raw or rec)
             continue
         df = csv_rows(path, data, rejects)
-        cols = set(df.columns)
+        cols = {c.split(".")[0] for c in df.columns}  # pandas.json_normalize columns: "metadata.promptVersion"
         for r in df.iter_rows(named=True):
+            line = r.pop("_line")
+            r = denormalize(r, decode=True)
             try:
-                row = _csv_row(cols, r)
+                if {"traceId", "passed"} <= cols:  # annotations saved as CSV
+                    feedback.append({**annotation(r), "_file": str(path), "_line": line, "_ref": None})
+                    continue
+                row = v2_span(r) if "traceId" in cols and is_span(r) else _csv_row(cols, r)
                 if row.get("trace_id") is None:
                     raise BadRecord("missing trace id")
             except BadRecord as exc:
-                rejects.add(path, r["_line"], str(exc), jdump({k: v for k, v in r.items() if k != "_line"}))
+                rejects.add(path, line, str(exc), jdump(r))
                 continue
-            (spans if "span_id" in row else traces).append({**row, "_file": str(path), "_line": r["_line"], "_ref": None})
+            (spans if "span_id" in row else traces).append({**row, "_file": str(path), "_line": line, "_ref": None})
     out = assemble_traces(NAME, traces, feedback, rejects, refs, merge=True)
     if spans:  # span exports: the spans, and the traces of their trees (trace rows read too win)
         tree = assemble(NAME, spans, [], rejects, refs)
@@ -263,6 +277,12 @@ def read(paths: list[Path], **options: Any) -> dict[str, Any]:
 
 def sniff(path: Path, head: bytes) -> float:
     """Confidence that ``path`` is a Latitude export."""
+    if head[:4] == b"PAR1":  # API records saved as Parquet: the column names are in the footer
+        cols = set(parquet_columns(path) or ())
+        if "traceId" in cols and (cols & {"costTotalMicrocents", "inputMessages", "conversation", "durationNs"}
+                                  or {"passed", "sourceId"} <= cols):
+            return 0.9
+        return 0.0
     first = head.split(b"\n", 1)[0]
     if b"traceId" in first and b"durationNs" in first and b"costTotalMicrocents" in first:
         return 0.95
@@ -278,6 +298,9 @@ def sniff(path: Path, head: bytes) -> float:
         return 0.9
     if b'"traceId"' in head and b'"passed"' in head and b'"sourceId"' in head:
         return 0.9
+    cols = {c.strip(b' "\r') for c in first.split(b",")}  # API records saved as CSV (pandas' to_csv)
+    if {b"traceId", b"passed", b"sourceId"} <= cols or {b"traceId", b"spanId", b"costTotalMicrocents"} <= cols:
+        return 0.9
     return 0.0
 
 
@@ -287,6 +310,6 @@ FORMAT = Format(
     "v1 span and document-log CSVs",
     sniff=sniff,
     read=read,
-    extensions=(".csv", ".json", ".jsonl", ".gz"),
+    extensions=(".csv", ".json", ".jsonl", ".parquet", ".gz"),
     reads_together=True,
 )

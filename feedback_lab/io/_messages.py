@@ -50,6 +50,8 @@ def to_text(value: Any, side: Literal["input", "output"] = "input") -> str | Non
     >>> to_text({"output": {"message": {"role": "assistant", "content": [{"text": "4"}]}}, "stopReason": "end_turn"},
     ...         "output")
     '4'
+    >>> to_text({"answer": "Yes.", "documents": None}, "output")  # keys a table gave every row: null here
+    'Yes.'
     >>> to_text({"weird": 1})
     '{"weird": 1}'
     """
@@ -197,8 +199,9 @@ def _extract(v: Any, side: str, depth: int) -> str | None:
             got = _extract(v[key], side, depth + 1)
             if got:
                 return got
-    if len(v) == 1 and next(iter(v)) in _SOLE_KEYS:
-        return _extract(next(iter(v.values())), side, depth + 1)
+    live = [k for k, x in v.items() if x is not None]  # a frame's struct column gives every row all keys, null or not
+    if len(live) == 1 and live[0] in _SOLE_KEYS:
+        return _extract(v[live[0]], side, depth + 1)
     if isinstance(v.get("args"), list) and v["args"] and isinstance(v["args"][0], str):
         return v["args"][0]
     return None

@@ -377,6 +377,11 @@ def sniff(path: Path, head: bytes) -> float:
         return 0.9
     if b'"span_kind"' in h and b'"context"' in h:
         return 0.9
+    first = {c.strip(b' "\r') for c in h.split(b"\n", 1)[0].split(b",")}  # CSV header, or Parquet columns
+    if {b"context", b"span_kind"} <= first:  # REST span records saved as a frame (pd.DataFrame(spans))
+        return 0.9
+    if {b"trace_id", b"project_id", b"spans", b"token_count_total"} <= first:  # a trace list saved as CSV
+        return 0.9
     if b"openinference.span.kind" in h or b"attributes.llm." in h or b"attributes.input.value" in h:
         return 0.8
     if (b"result.label" in h or b"result.score" in h or b"annotation_name" in h) and b"span_id" in h:

@@ -16,7 +16,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, is_parquet, open_bytes, polars_failures, read_parquet
+from feedback_lab.io._common import (
+    Rejects,
+    is_parquet,
+    loads_deep,
+    open_bytes,
+    polars_failures,
+    read_parquet,
+)
 from feedback_lab.io._jsonl import RecordLines, ndjson_schema, read_ndjson_keys
 from feedback_lab.io._pandas_json import frame_json_rows
 from feedback_lab.io._platform_common import flatten_dotted, json_records
@@ -258,7 +265,23 @@ def _load_csv(path: Path, data: bytes, rejects: Rejects):
     # pandas to_csv writes the metadata dict of a spans frame as its Python repr: back to JSON
     if df.schema.get("attributes.metadata") == pl.String:
         df = df.with_columns(pl.col("attributes.metadata").map_elements(json_text, return_dtype=pl.String))
-    return df
+    # REST / client records (``pd.DataFrame(client.spans.get_spans(...)).to_csv()``): their nested
+    # objects are JSON text (csv_rows turned the reprs into JSON), flattened here as a JSON file's are
+    nested = [c for c in _NESTED if df.schema.get(c) == pl.String and df[c].str.starts_with("{").any()]
+    if not nested:
+        return df
+    rows = []
+    for rec in df.iter_rows(named=True):
+        line = rec.pop("_line")
+        for c in nested:
+            v = loads_deep(rec[c])
+            rec[c] = v if isinstance(v, dict) else rec[c]
+        rows.append({**_strings({k: v for k, v in rec.items() if v is not None}), "_line": line})
+    return _rows_frame(rows)
+
+
+#: the nested objects of Phoenix's REST span and annotation records
+_NESTED = ("context", "attributes", "result", "status")
 
 
 def column(schema, names, how: str = "str"):

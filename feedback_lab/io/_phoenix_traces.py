@@ -49,25 +49,76 @@ def api_head(path: Path, looks_like) -> bool:
     """Whether ``path`` may be a saved Phoenix API response (not over :data:`_MAX_BYTES`) whose
     first 64 KiB pass ``looks_like``: checked before a file is parsed whole, so that a spans file is
     not parsed twice."""
+    from feedback_lab.io._registry import read_head
+
     if path.stat().st_size > _MAX_BYTES:
         return False
-    with path.open("rb") as fh:
-        return looks_like(fh.read(65536))
+    return looks_like(read_head(path, 65536))  # gunzipped, without a byte-order mark
 
 
 def trace_list(path: Path) -> list[dict] | None:
-    """The traces of a saved trace list (a list, or a REST page ``{"data": [...]}``), else ``None``."""
-    if not api_head(path, is_trace_list_head):
+    """The traces of a saved trace list (a list, a REST page ``{"data": [...]}``, or JSON lines of
+    traces or pages; or such records saved as a table, CSV or Parquet), else ``None``."""
+    from feedback_lab.io._common import is_parquet, parquet_columns
+
+    if is_parquet(path):
+        return _table_traces(path) if _TABLE_COLUMNS <= set(parquet_columns(path) or ()) else None
+    if not api_head(path, lambda h: is_trace_list_head(h) or _TABLE_COLUMNS <= _csv_header(h)):
         return None
     data = open_bytes(path)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+        return _table_traces(path)
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return None
-    items = doc.get("data") if isinstance(doc, dict) and set(doc) <= {"data", "next_cursor"} else doc
-    if not isinstance(items, list) or not items or not all(_is_trace(t) for t in items):
+        docs = [json.loads(data.decode("utf-8"))]
+    except (ValueError, RecursionError):  # JSON lines: a trace (or a REST page) per line
+        try:
+            docs = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+        except (ValueError, RecursionError):
+            return None
+    items = []
+    for doc in docs:
+        got = doc.get("data") if isinstance(doc, dict) and set(doc) <= {"data", "next_cursor"} else doc
+        items.extend(got if isinstance(got, list) else [got])
+    if not items or not all(_is_trace(t) for t in items):
         return None
     return items
+
+
+#: the columns of a trace list saved as a table
+_TABLE_COLUMNS = frozenset({"trace_id", "project_id", "spans", "token_count_total"})
+
+
+def _csv_header(head: bytes) -> set[str]:
+    return {c.strip(' "\r') for c in head.split(b"\n", 1)[0].decode("utf-8", "replace").split(",")}
+
+
+def _table_traces(path: Path) -> list[dict] | None:
+    """The traces of a trace list saved as a table (``pd.DataFrame(traces).to_csv()`` or
+    ``.to_parquet()``; ``spans`` as JSON text, a Python repr, or a list column), else ``None``."""
+    from feedback_lab.exceptions import FeedbackLabError
+    from feedback_lab.io._common import loads_deep
+    from feedback_lab.io._table_records import table_records
+
+    items = []
+    try:
+        for _, _, _, r in table_records(path, Rejects("phoenix"), json_fields=frozenset({"spans"})):
+            spans = loads_deep(r.get("spans"))
+            items.append({**r, "spans": spans if isinstance(spans, list) or spans is None else r["spans"],
+                          **{k: int(float(r[k])) for k in ("token_count_prompt", "token_count_completion",
+                                                           "token_count_total") if _numeric(r.get(k))}})
+    except FeedbackLabError:  # not a table this reader takes; the spans reader says why
+        return None
+    return items if items and all(_is_trace(t) for t in items) else None
+
+
+def _numeric(v: Any) -> bool:
+    """Whether a table cell holds a finite number (a count pandas wrote as ``12.0``)."""
+    import math
+
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
 
 
 def trace_list_parts(path: Path, traces: list[dict], rejects: Rejects):

@@ -18,6 +18,7 @@ __all__ = [
     "as_float",
     "as_int",
     "as_str",
+    "denormalize",
     "flatten_dotted",
     "jdump",
     "json_records",
@@ -138,6 +139,42 @@ def nest_dotted(flat: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def denormalize(rec: Any, *, decode: bool = False) -> Any:
+    """A record that ``pandas.json_normalize`` flattened (``{"feedback_source.type": "api"}``) nested
+    back (``{"feedback_source": {"type": "api"}}``), for the record-based readers, whose platforms
+    never put a dot in a top-level key; other records are returned as they are.
+
+    A table cannot tell a null leaf from an absent key, so null leaves are left out (a field whose
+    leaves are all null is absent, as in a record that never had it). With ``decode`` (a CSV
+    row), a leaf that holds a JSON object or array is decoded: a CSV cell is always text.
+
+    Examples
+    --------
+    >>> denormalize({"key": "x", "feedback_source.type": "api", "correction.output": None})
+    {'key': 'x', 'feedback_source': {'type': 'api'}}
+    >>> denormalize({"subject.kind": "trace", "tags": '["a"]'}, decode=True), denormalize({"a": 1})
+    ({'tags': '["a"]', 'subject': {'kind': 'trace'}}, {'a': 1})
+    >>> denormalize({"inputs.messages": '[{"role": "user"}]'}, decode=True)
+    {'inputs': {'messages': [{'role': 'user'}]}}
+    """
+    if not isinstance(rec, dict) or not any(isinstance(k, str) and "." in k for k in rec):
+        return rec
+    flat, dotted = {}, {}
+    for k, v in rec.items():
+        if not isinstance(k, str) or "." not in k or k.startswith(".") or k.endswith("."):
+            flat[k] = v
+        elif v is not None:
+            if decode and isinstance(v, str) and v.lstrip()[:1] in ("{", "["):
+                try:
+                    v = json.loads(v)
+                except (ValueError, RecursionError):
+                    pass
+            dotted[k] = v
+    nested = nest_dotted(dotted)
+    flat = {k: v for k, v in flat.items() if v is not None or k not in nested}  # an empty object's column
+    return {**flat, **nested} if not set(nested) & set(flat) else {**flat, **dotted}
+
+
 def _content_text(content: Any) -> str | None:
     if content is None:
         return None
@@ -239,13 +276,15 @@ def text_of(value: Any, side: str = "input") -> str | None:
 
 
 def json_records(paths: list[Path], rejects: Rejects,
-                 envelopes: tuple[str, ...] = ("data", "events", "items")):
+                 envelopes: tuple[str, ...] = ("data", "events", "items"), *, nest: bool = False):
     """Yield ``(file, line, raw, record)`` for every JSON object in JSON/JSONL files.
 
     A top-level object holding a list under one of ``envelopes`` (``{"data": [...]}``) yields the
     list's elements (``line`` = 1-based index). Invalid JSON, invalid UTF-8 and non-object records
-    go to ``rejects``.
+    go to ``rejects``. With ``nest``, records that ``pandas.json_normalize`` flattened are nested
+    back (:func:`denormalize`).
     """
+    fix = denormalize if nest else (lambda r: r)
     from feedback_lab._progress import ticking
 
     for path in paths:
@@ -264,11 +303,11 @@ def json_records(paths: list[Path], rejects: Rejects,
                 if env is not None and line == 1 and data.lstrip()[:1] == b"{" and _is_single_doc(data):
                     for i, el in enumerate(rec[env], start=1):
                         if isinstance(el, dict):
-                            yield path, i, None, el
+                            yield path, i, None, fix(el)
                         else:
                             rejects.add(path, i, f"{env}[{i - 1}] is a {type(el).__name__}, expected an object", el)
                     continue
-                yield path, line, raw, rec
+                yield path, line, raw, fix(rec)
             else:
                 rejects.add(path, line, f"expected a JSON object, got {type(rec).__name__}", raw)
 

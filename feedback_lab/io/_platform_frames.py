@@ -374,23 +374,29 @@ def python_repr_cells(df):
     """Text cells holding the Python repr of a dict or list -> that value as JSON text.
 
     ``pd.DataFrame(records).to_csv()`` writes nested fields so (``{'question': 'Hi'}``); the readers
-    decode JSON text. A file with any JSON object or array cell is not such a file (the platforms'
-    own CSV exports write nested fields as JSON) and stays as it is, so that an answer that reads
-    as a Python dict keeps its text; so does a cell that is no Python literal.
+    decode JSON text. A file with any JSON object or array cell may be a platform's own CSV export
+    (they write nested fields as JSON): there only the columns that hold nothing but such reprs are
+    changed (a column of dicts beside a column of JSON text, as pandas writes API records whose
+    bodies are JSON strings), so that an answer that reads as a Python dict keeps its text; a cell
+    that is no Python literal always does.
 
     Examples
     --------
     >>> import polars as pl
     >>> python_repr_cells(pl.DataFrame({"inputs": ["{'q': 'Hi', 'n': None}", "plain"]}))["inputs"].to_list()
     ['{"q": "Hi", "n": null}', 'plain']
-    >>> python_repr_cells(pl.DataFrame({"m": ['{"a": 1}'], "out": ["{'a': 1}"]}))["out"].to_list()  # JSON file
-    ["{'a': 1}"]
+    >>> df = pl.DataFrame({"m": ['{"a": 1}', '{"b": 2}'], "out": ["{'a': 1}", "plain"], "p": ["{'k': 'v'}", None]})
+    >>> python_repr_cells(df).rows()  # a JSON cell: only the column of reprs changes
+    [('{"a": 1}', "{'a': 1}", '{"k": "v"}'), ('{"b": 2}', 'plain', None)]
     """
     import polars as pl
 
     text = [c for c, dtype in df.schema.items() if dtype == pl.String]
-    if not text or df.select(pl.any_horizontal(pl.col(c).str.contains(_JSON_START).any() for c in text)).item():
+    if not text:
         return df
+    if df.select(pl.any_horizontal(pl.col(c).str.contains(_JSON_START).any() for c in text)).item():
+        whole = df.select(pl.col(c).str.contains(_REPR_START).all() for c in text).row(0)  # .all() skips nulls
+        text = [c for c, w in zip(text, whole, strict=True) if w and df[c].null_count() < len(df)]
     cols = []
     for c in text:
         hit = df[c].str.contains(_REPR_START).fill_null(False)
