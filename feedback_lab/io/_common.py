@@ -64,9 +64,47 @@ def open_bytes(path: Path, *, proto_as_json: bool = True) -> bytes:
                 raise UnreadableFileError(msg) from exc
         if is_tar(data):
             data = untar_single(path, data)
+    data = utf8_text(path, data)
     _refuse_foreign_binary(path, data)
     if proto_as_json and is_otlp_proto(data[:4096]):  # the file exporter's format: proto, or an OTLP/HTTP body
         return otlp_proto_json(path, data)
+    return data
+
+
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\xfe\xff", "utf-16-be"),
+         (b"\xff\xfe", "utf-16-le"))
+
+
+def utf8_text(path: Path, data: bytes, *, head: bool = False) -> bytes:
+    r"""Text with a byte-order mark as plain UTF-8: the UTF-8 BOM (Excel's "CSV UTF-8", Notepad, .NET
+    tools) is dropped, and UTF-16/32 with a BOM (what Windows PowerShell 5's ``>`` and ``Out-File``
+    write when a CLI's output is redirected to a file) is re-encoded; other bytes are returned as
+    they are. With ``head``, ``data`` is the start of a file (a character cut at its end is dropped).
+
+    Examples
+    --------
+    >>> utf8_text(Path("t.json"), '{"a": "\u00e9"}'.encode("utf-16")), utf8_text(Path("t.csv"), b"\xef\xbb\xbfa,b")
+    (b'{"a": "\xc3\xa9"}', b'a,b')
+    >>> utf8_text(Path("t.json"), b"\xff\xfe{\x00\xd8")
+    Traceback (most recent call last):
+    ...
+    feedback_lab.exceptions.UnreadableFileError: t.json: starts with a UTF-16-LE byte-order mark but is not valid UTF-16-LE text ...
+    """
+    if data[:3] == b"\xef\xbb\xbf":
+        return data[3:]
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom):]
+            try:
+                text = body.decode(codec, "ignore" if head else "strict")
+            except UnicodeDecodeError as exc:
+                from feedback_lab.exceptions import UnreadableFileError
+
+                msg = (f"{path}: starts with a {codec.upper()} byte-order mark but is not valid {codec.upper()} text "
+                       f"({exc.reason} at byte {exc.start + len(bom)}). Save it again as UTF-8 "
+                       "(PowerShell: `... | Out-File -Encoding utf8 FILE`).")
+                raise UnreadableFileError(msg) from exc
+            return text.encode("utf-8")
     return data
 
 

@@ -183,7 +183,12 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
 
     if is_tar(head):  # a one-file tar archive, also .tar.gz (see open_bytes)
         return open_bytes(path)[:n]
-    return head[:n]
+    from feedback_lab.io._common import utf8_text
+
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") and len(head) == max(n, 512):  # UTF-16/32: more bytes per character
+        with path.open("rb") as fh:
+            head = fh.read(4 * max(n, 512))
+    return utf8_text(path, head, head=True)[:n]
 
 
 def sniff_format(path: str | Path) -> str:
