@@ -68,6 +68,7 @@ from feedback_lab.io._phoenix_load import (
     load_flat,
     meta_json,
 )
+from feedback_lab.io._phoenix_queries import query_frame
 from feedback_lab.io._phoenix_sessions import (
     SESSIONS_FRAME_REASON,
     is_sessions_frame,
@@ -331,6 +332,7 @@ def _read_file(path: Path, rejects: Rejects, exact_schema: bool, *, bulk: bool):
     if is_annotation_frame(frame_schema(frame).names()):
         df = collect_frame(frame, path)
         return None, (feedback_frame(df, path, rejects) if len(df) else None), None
+    frame = query_frame(frame, path)  # a span query's projection, e.g. the RAG helpers' frames
     part = spans_frame(frame, rejects, path)
     fb = attribute_feedback_frame(frame, path, rejects)
     return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), fb, None

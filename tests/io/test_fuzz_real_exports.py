@@ -46,7 +46,8 @@ def _seeds(fmt: str, tmp: Path) -> list[Path]:
 FORMATS = sorted({*(d.name for d in (DATA / "real").iterdir() if d.is_dir()), "helicone", "latitude"})
 #: folders of tests/data/io/real named for what they hold, not for their format
 FORMAT_OF = {"langfuse_blob": "langfuse", "langfuse_cli": "langfuse", "langsmith_fetch": "langsmith", "langsmith_query_v2": "langsmith", "phoenix_traces": "phoenix",
-             "phoenix_sessions": "phoenix", "phoenix_openai": "phoenix", "otel_instrumentations": "otel"}
+             "phoenix_sessions": "phoenix", "phoenix_openai": "phoenix", "phoenix_queries": "phoenix",
+             "otel_instrumentations": "otel"}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
