@@ -442,10 +442,48 @@ def read_parquet(path: Path):
 
     from feedback_lab.exceptions import UnreadableFileError
 
+    src = parquet_source(path)
     try:
-        return pl.read_parquet(parquet_source(path))
+        df = pl.read_parquet(src)
     except polars_failures() as exc:
         raise UnreadableFileError(f"{path}: not a readable Parquet file ({str(exc)[:300]}).") from exc
+    if any(t == pl.Binary for t in df.schema.values()):
+        df = _uuid_text(df, src)
+    return df
+
+
+def _uuid_text(df, src):
+    """UUID columns (Arrow's ``arrow.uuid`` extension, which pyarrow writes for a pandas column of
+    ``uuid.UUID`` objects such as the ids of LangSmith's SDK models, and polars reads as 16 bytes)
+    as their usual text, ``8-4-4-4-12`` hex digits.
+
+    Examples
+    --------
+    >>> import io, uuid, pandas as pd, polars as pl
+    >>> buf = io.BytesIO()
+    >>> pd.DataFrame({"id": [uuid.UUID(int=255)]}).to_parquet(buf)
+    >>> _ = buf.seek(0)
+    >>> _uuid_text(pl.read_parquet(buf), buf)["id"].to_list()
+    ['00000000-0000-0000-0000-0000000000ff']
+    """
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    if hasattr(src, "seek"):
+        src.seek(0)
+    import pyarrow as pa
+
+    try:
+        schema = pq.read_schema(src)
+    except (OSError, ValueError, pa.ArrowException):  # polars read it: without pyarrow's view the bytes stay
+        return df
+    uuids = [f.name for f in schema if f.name in df.columns and df.schema[f.name] == pl.Binary
+             and getattr(f.type, "extension_name", None) == "arrow.uuid"]
+    if not uuids:
+        return df
+    hexed = {c: pl.col(c).bin.encode("hex") for c in uuids}
+    return df.with_columns(pl.concat_str([h.str.slice(a, n) for a, n in ((0, 8), (8, 4), (12, 4), (16, 4), (20, 12))],
+                                         separator="-").alias(c) for c, h in hexed.items())
 
 
 def polars_failures() -> tuple[type[BaseException], ...]:

@@ -59,10 +59,16 @@ from feedback_lab.io._common import to_float as _num
 from feedback_lab.io._common import to_int as _int
 from feedback_lab.io._common import to_str as _str
 from feedback_lab.io._langfuse_records import records_of as _records
+from feedback_lab.io._langsmith_experiments import (
+    experiment_columns,
+    is_experiment_table,
+    read_experiments,
+)
 from feedback_lab.io._langsmith_fast import read_fast
 from feedback_lab.io._langsmith_fetch import fetch_records, sniff_fetch
 from feedback_lab.io._messages import to_json_text, to_text
 from feedback_lab.io._platform_common import denormalize
+from feedback_lab.io._platform_frames import assemble_traces
 from feedback_lab.io._registry import Format
 from feedback_lab.io._spans import normalize_kind, tokens_or, traces_from_spans
 
@@ -76,6 +82,8 @@ _MAX_CHILD_DEPTH = 200
 def _sniff(path: Path, head: bytes) -> float:
     if head[:4] == b"PAR1":  # a bulk export: the column names are in the footer
         cols = set(parquet_columns(path) or ())
+        if experiment_columns(cols):  # evaluate(...).to_pandas() / get_test_results() saved as Parquet
+            return 0.85
         if "run_type" not in cols:  # feedback records saved as a frame (``pd.DataFrame(fbs).to_parquet``)
             return 0.8 if {"key", "run_id"} <= cols and cols & {"score", "feedback_source"} else 0.0
         # export_fields may leave out the hierarchy (the docs' own example keeps id, name, run_type, times...)
@@ -90,8 +98,12 @@ def _sniff(path: Path, head: bytes) -> float:
             return 0.85
         if h.startswith(b"{") and b'"post"' in h[:40] and b'"run_type"' in h:
             return 0.9
+        if b'"execution_time"' in h and b'"id"' in h and (b'"inputs.' in h or b'"input.' in h or b'"outputs.' in h):
+            return 0.85  # experiment results as JSON lines
         return 0.0
     cols = {c.strip(b' "\r') for c in h.split(b"\n", 1)[0].split(b",")}
+    if experiment_columns(c.decode("utf-8", "replace") for c in cols):
+        return 0.85
     if b"run_type" in cols and cols & {b"dotted_order", b"parent_run_id", b"trace_id"}:
         return 0.85
     if {b"key", b"run_id"} <= cols and cols & {b"score", b"feedback_source", b"feedback_source_type"}:
@@ -104,6 +116,13 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
     if options:
         raise TypeError(f"format 'langsmith' takes no options, got {sorted(options)}.")
     paths = [Path(p) for p in paths]
+    tables = [p for p in paths if is_experiment_table(p)]
+    if tables:  # experiment results (evaluate(...).to_pandas(), get_test_results()): a trace per row
+        rejects = Rejects("langsmith")
+        rows, scores, refs = read_experiments(tables, rejects)
+        got = assemble_traces("langsmith", rows, scores, rejects, refs)
+        rest = [p for p in paths if p not in tables]
+        return _combined(got, read_langsmith(rest)) if rest else got
     fast = read_fast(paths)  # JSONL run files and bulk-export Parquet: column-wise with polars
     if fast is not None:
         return fast
@@ -135,6 +154,17 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
             else:
                 rejects.add(path, line, f"not a LangSmith run or feedback record (keys {sorted(rec)[:12]})", raw)
     return _frames(runs, feedback, rejects)
+
+
+def _combined(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Two reader results as one (each frame concatenated)."""
+    import polars as pl
+
+    out = {}
+    for name in {*a, *b}:
+        parts = [x for x in (a.get(name), b.get(name)) if x is not None and len(x)]
+        out[name] = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0] if parts else None
+    return out
 
 
 def _parquet_records(path: Path):

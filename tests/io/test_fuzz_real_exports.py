@@ -45,7 +45,8 @@ def _seeds(fmt: str, tmp: Path) -> list[Path]:
 
 FORMATS = sorted({*(d.name for d in (DATA / "real").iterdir() if d.is_dir()), "helicone", "latitude"})
 #: folders of tests/data/io/real named for what they hold, not for their format
-FORMAT_OF = {"langfuse_blob": "langfuse", "langfuse_cli": "langfuse", "langsmith_fetch": "langsmith", "langsmith_query_v2": "langsmith", "phoenix_traces": "phoenix",
+FORMAT_OF = {"langfuse_blob": "langfuse", "langfuse_cli": "langfuse", "langsmith_fetch": "langsmith", "langsmith_query_v2": "langsmith",
+             "langsmith_experiments": "langsmith", "phoenix_traces": "phoenix",
              "phoenix_sessions": "phoenix", "phoenix_openai": "phoenix", "phoenix_queries": "phoenix",
              "otel_instrumentations": "otel"}
 
