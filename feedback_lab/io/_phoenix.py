@@ -59,6 +59,7 @@ from feedback_lab.io._phoenix_annotations import (
     feedback_frame,
     is_annotation_frame,
 )
+from feedback_lab.io._phoenix_evals import eval_scores
 from feedback_lab.io._phoenix_load import (
     BulkReadFailed,
     cell_value,
@@ -332,9 +333,14 @@ def _read_file(path: Path, rejects: Rejects, exact_schema: bool, *, bulk: bool):
     if is_annotation_frame(frame_schema(frame).names()):
         df = collect_frame(frame, path)
         return None, (feedback_frame(df, path, rejects) if len(df) else None), None
+    frame, scores = eval_scores(frame, path, rejects)  # phoenix.evals.evaluate_dataframe's score columns
     frame = query_frame(frame, path)  # a span query's projection, e.g. the RAG helpers' frames
     part = spans_frame(frame, rejects, path)
     fb = attribute_feedback_frame(frame, path, rejects)
+    if scores is not None:
+        import polars as pl
+
+        fb = scores if fb is None else pl.concat([fb, scores], how="diagonal_relaxed")
     return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), fb, None
 
 

@@ -47,7 +47,7 @@ FORMATS = sorted({*(d.name for d in (DATA / "real").iterdir() if d.is_dir()), "h
 #: folders of tests/data/io/real named for what they hold, not for their format
 FORMAT_OF = {"langfuse_blob": "langfuse", "langfuse_cli": "langfuse", "langsmith_fetch": "langsmith", "langsmith_query_v2": "langsmith",
              "langsmith_experiments": "langsmith", "phoenix_traces": "phoenix",
-             "phoenix_sessions": "phoenix", "phoenix_openai": "phoenix", "phoenix_queries": "phoenix",
+             "phoenix_sessions": "phoenix", "phoenix_openai": "phoenix", "phoenix_queries": "phoenix", "phoenix_evals": "phoenix",
              "otel_instrumentations": "otel"}
 
 
