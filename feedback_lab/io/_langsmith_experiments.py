@@ -59,11 +59,13 @@ def is_experiment_table(path: Path) -> bool:
     if is_parquet(path):
         return experiment_columns(parquet_columns(path) or ())
     head = read_head(path, 64 * 1024)
+    if b"execution_time" not in head:  # checked first: a large run file is not parsed here
+        return False
     first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
     if first.lstrip()[:1] == "{":
         try:
             rec = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):  # a cut line (over 64 KiB), or nested too deeply
             return False
         return isinstance(rec, dict) and experiment_columns(rec)
     return experiment_columns(c.strip(' "\r') for c in first.split(","))
