@@ -20,7 +20,8 @@ other column -> ``attributes.<name>``, so that it is kept in the span's attribut
 document rows of one span back into one span (``attributes.retrieval.documents``, a list of
 ``document.content``/``document.score``/``document.metadata`` objects, as OpenInference records
 them), and, when the query selected no trace id, reads each span as its own trace, with a
-warning that says how to select it.
+warning that says how to select it (a query indexed by trace id, ``.with_index("trace_id")``,
+has no span ids: each row is its trace's one span, with a warning too).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def is_query_frame(columns: list[str]) -> bool:
     False
     """
     data = [c for c in columns if not c.startswith("_")]
-    return ("context.span_id" in data and not any(c.startswith("attributes.") for c in data)
+    return (("context.span_id" in data or "context.trace_id" in data) and not any(c.startswith("attributes.") for c in data)
             and any(c in _RENAMED or c == "document_position" or c.startswith(_KEYS) for c in data))
 
 
@@ -84,6 +85,12 @@ def query_frame(frame, path: Path):
     names = frame_schema(frame).names()
     if not is_query_frame(names):
         return frame
+    if "context.span_id" not in names:  # .with_index("trace_id"): the rows are keyed by their trace
+        warnings.warn(f"{path}: a span query indexed by trace id (no 'context.span_id' column): each row is read "
+                      "as its trace's one span. Keep the span ids (the default index) to read several spans of "
+                      "a trace.", UserWarning, stacklevel=4)
+        frame = frame.with_columns(pl.col("context.trace_id").alias("context.span_id"))
+        names = frame_schema(frame).names()
     docs = [c for c in names if c in _DOCUMENT] if "document_position" in names else []
     if docs:  # get_retrieved_documents: a row per document -> a row per retriever span
         rest = [c for c in names if c not in docs and c not in ("context.span_id", "document_position")]

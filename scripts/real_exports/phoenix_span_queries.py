@@ -18,6 +18,8 @@ It sends :data:`phoenix_exports.TRACES` to a new project (``phoenix_traces_api.s
   "output.value")`` (index ``context.span_id`` only);
 - ``llm_select_trace.parquet``: the same query selecting ``"trace_id"`` too, with
   ``.rename(**{"input.value": "input", "output.value": "output"})``;
+- ``roots_by_trace.parquet``: ``SpanQuery().where("parent_id is None").select("input.value",
+  "output.value").with_index("trace_id")`` (indexed by ``context.trace_id``: no span ids);
 - ``annotated_spans.parquet``: ``SpanQuery().where("annotations['correctness']")``: whole spans
   with an annotation (the spans-dataframe shape).
 
@@ -65,6 +67,8 @@ def main(out_dir: str) -> None:
     q = (SpanQuery().where("span_kind == 'LLM'").select("trace_id", "input.value", "output.value")
          .rename(**{"input.value": "input", "output.value": "output"}))
     client.spans.get_spans_dataframe(query=q, project_identifier=PROJECT).to_parquet(out / "llm_select_trace.parquet")
+    q = SpanQuery().where("parent_id is None").select("input.value", "output.value").with_index("trace_id")
+    client.spans.get_spans_dataframe(query=q, project_identifier=PROJECT).to_parquet(out / "roots_by_trace.parquet")
     q = SpanQuery().where("annotations['correctness']")
     client.spans.get_spans_dataframe(query=q, project_identifier=PROJECT).to_parquet(out / "annotated_spans.parquet")
 

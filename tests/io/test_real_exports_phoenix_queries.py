@@ -89,3 +89,12 @@ def test_a_where_query_gives_whole_spans():
     assert ts.traces["trace_id"].to_list() == [annotated["trace_id"]]
     assert ts.traces.row(0, named=True)["session_id"] == annotated["session_id"]
     assert ts.traces.row(0, named=True)["input"] == annotated["question"]
+
+
+def test_a_query_indexed_by_trace_id_gives_each_trace_its_root_text():
+    ts, warned = _read("roots_by_trace.parquet")
+    assert ts.rejects.height == 0
+    assert any("indexed by trace id" in w for w in warned)
+    assert set(ts.traces["trace_id"]) == set(SENT)
+    for row in ts.traces.iter_rows(named=True):
+        assert (row["input"], row["output"]) == (SENT[row["trace_id"]]["question"], SENT[row["trace_id"]]["answer"])
