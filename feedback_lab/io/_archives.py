@@ -72,8 +72,22 @@ def unzip_single(path: Path, data: bytes) -> bytes:
     if inner is None:
         msg = (f"{path}: a zip archive with {len(names)} files {names[:10]}, where one file was expected. "
                "read_traces reads such an archive like the folder it was made from; or unzip it.")
-        raise UnreadableFileError(msg)
+        raise UnreadableFileError(excel_hint(msg, names, path))
     return inner
+
+
+def excel_hint(msg: str, names: list[str], path: Path) -> str:
+    """``msg``, told that the archive is an Excel workbook when it is one (an ``.xlsx`` is a zip).
+
+    Examples
+    --------
+    >>> excel_hint("t.xlsx: no export file.", ["[Content_Types].xml", "xl/workbook.xml"], Path("t.xlsx"))[:60]
+    't.xlsx: an Excel workbook (.xlsx), not a trace export. Save '
+    """
+    if "xl/workbook.xml" not in names:
+        return msg
+    return (f"{path}: an Excel workbook (.xlsx), not a trace export. Save the sheet as CSV (Excel: File > Save As > "
+            f"CSV UTF-8; pandas: pandas.read_excel({str(path)!r}).to_csv('export.csv', index=False)) and read that.")
 
 
 def _kind(path: Path) -> str | None:
@@ -208,7 +222,7 @@ def unpacked(files: list[Path]) -> Iterator[tuple[list[Path], Callable[[str], st
             if not got:
                 msg = (f"{p}: the archive holds no export file (suffixes .jsonl .ndjson .json .csv .tsv .parquet, "
                        f"optionally .gz or .zst); it holds {names[:10]}.")
-                raise UnreadableFileError(msg)
+                raise UnreadableFileError(excel_hint(msg, names, p))
             swap[p] = got
             names_of[str(into)] = str(p)
 

@@ -29,6 +29,7 @@ __all__ = [
     "loads_deep",
     "open_bytes",
     "parse_timestamps",
+    "refuse_foreign_binary",
     "to_float",
     "to_int",
     "to_str",
@@ -65,7 +66,7 @@ def open_bytes(path: Path, *, proto_as_json: bool = True) -> bytes:
         if is_tar(data):
             data = untar_single(path, data)
     data = utf8_text(path, data)
-    _refuse_foreign_binary(path, data)
+    refuse_foreign_binary(path, data)
     if proto_as_json and is_otlp_proto(data[:4096]):  # the file exporter's format: proto, or an OTLP/HTTP body
         return otlp_proto_json(path, data)
     return data
@@ -108,15 +109,16 @@ def utf8_text(path: Path, data: bytes, *, head: bool = False) -> bytes:
     return data
 
 
-def _refuse_foreign_binary(path: Path, data: bytes) -> None:
+def refuse_foreign_binary(path: Path, data: bytes) -> None:
     """A clear error for binary files users save from a notebook that no reader takes: a Python
     pickle (``DataFrame.to_pickle``: unpickling runs whatever code the file holds, so it is never
-    loaded) and Arrow IPC / Feather (``DataFrame.to_feather``).
+    loaded), Arrow IPC / Feather (``DataFrame.to_feather``), an Excel 97-2003 workbook, and a SQLite
+    database (feedback_lab's annotation store, or a platform's own, such as Phoenix's ``phoenix.db``).
 
     Examples
     --------
     >>> import pickle
-    >>> _refuse_foreign_binary(Path("spans.pkl"), pickle.dumps({"a": 1}))
+    >>> refuse_foreign_binary(Path("spans.pkl"), pickle.dumps({"a": 1}))
     Traceback (most recent call last):
     ...
     feedback_lab.exceptions.UnreadableFileError: spans.pkl: a Python pickle (e.g. pandas DataFrame.to_pickle). ...
@@ -128,6 +130,15 @@ def _refuse_foreign_binary(path: Path, data: bytes) -> None:
             f"{path}: a Python pickle (e.g. pandas DataFrame.to_pickle). feedback_lab does not unpickle files, "
             "since loading a pickle runs any code it holds. If you trust it, convert it: "
             f"pandas.read_pickle({str(path)!r}).to_parquet('export.parquet'), and read the Parquet file.")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UnreadableFileError(
+            f"{path}: an Excel 97-2003 workbook (.xls) or another Office document, not a trace export. Save the "
+            "sheet as CSV (Excel: File > Save As > CSV UTF-8) and read that.")
+    if data[:16] == b"SQLite format 3\x00":
+        raise UnreadableFileError(
+            f"{path}: a SQLite database, not a trace export. feedback_lab's annotation store opens with "
+            f"fl.AnnotationStore({str(path)!r}).to_frame(); a platform's own database (e.g. Phoenix's phoenix.db) "
+            "is read through its API: export the spans (client.spans.get_spans_dataframe(...).to_parquet(...)).")
     if data[:6] == b"ARROW1":
         raise UnreadableFileError(
             f"{path}: an Arrow IPC / Feather file. Save the frame as Parquet instead (DataFrame.to_parquet, or "

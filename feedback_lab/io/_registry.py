@@ -215,6 +215,9 @@ def sniff_format(path: str | Path) -> str:
         scores.append((s, fmt.name))
     scores.sort(reverse=True)
     if not scores or scores[0][0] <= 0:
+        from feedback_lab.io._common import refuse_foreign_binary
+
+        refuse_foreign_binary(path, head)  # a pickle, Feather, Excel or SQLite file: say what it is and what to do
         is_binary = b"\x00" in head[:4096] and not head.startswith(b"PAR1")
         what = "binary content" if is_binary else f"content starting {head[:60]!r}"
         msg = (

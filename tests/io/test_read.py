@@ -354,3 +354,33 @@ def test_binary_content_read_as_a_platform_csv_is_one_clear_error(tmp_path):
     p.write_bytes(b"context.span_id,name\n" + bytes(range(256)) * 20)
     with pytest.raises(UnreadableFileError, match=rf"{re.escape(str(p))}: binary content"):
         fl.read_traces(p, format="phoenix")
+
+
+def test_an_annotation_store_database_is_refused_with_how_to_open_it(tmp_path):
+    """feedback_lab's own annotation store is SQLite: read_traces says how to open it instead of
+    'not a recognised trace export (binary content)'."""
+    db = tmp_path / "labels.sqlite"
+    store = fl.AnnotationStore(db)
+    store.add(trace_id="t1", name="helpful", value=1.0, annotator="ana")
+    store.close()
+    with pytest.raises(UnreadableFileError, match=r"labels\.sqlite: a SQLite database.*AnnotationStore"):
+        fl.read_traces(db)
+    assert fl.AnnotationStore(db).to_frame()["trace_id"].to_list() == ["t1"]  # and that is how it opens
+
+
+@pytest.mark.parametrize(("name", "data", "what"), [
+    ("sheet.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048), r"an Excel 97-2003 workbook.*CSV"),
+    ("sheet.xlsx", None, r"an Excel workbook \(\.xlsx\).*read_excel"),
+])
+def test_an_excel_workbook_is_refused_with_how_to_save_it_as_csv(tmp_path, name, data, what):
+    import zipfile
+
+    p = tmp_path / name
+    if data is None:  # the parts every .xlsx holds (Office Open XML, ECMA-376)
+        with zipfile.ZipFile(p, "w") as z:
+            for part in ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/worksheets/sheet1.xml"):
+                z.writestr(part, "<x/>")
+    else:
+        p.write_bytes(data)
+    with pytest.raises(UnreadableFileError, match=rf"{re.escape(str(p))}: {what}"):
+        fl.read_traces(p)
