@@ -67,7 +67,7 @@ from feedback_lab.io._langsmith_experiments import (
 from feedback_lab.io._langsmith_fast import read_fast
 from feedback_lab.io._langsmith_fetch import fetch_records, sniff_fetch
 from feedback_lab.io._messages import to_json_text, to_text
-from feedback_lab.io._platform_common import denormalize
+from feedback_lab.io._platform_common import denormalize, warn_more_pages
 from feedback_lab.io._platform_frames import assemble_traces
 from feedback_lab.io._registry import Format
 from feedback_lab.io._spans import normalize_kind, tokens_or, traces_from_spans
@@ -135,7 +135,7 @@ def read_langsmith(paths, **options: Any) -> dict[str, Any]:
             _add_run(run, runs, rejects, path, line, None, 0)
             feedback.extend((f, path, line, json.dumps(f, ensure_ascii=False, default=str)) for f in fbs)
         for line, raw, rec, err in () if fetched is not None else _unpaged(
-                _parquet_records(path) if is_parquet(path) else _records(path)):
+                _parquet_records(path) if is_parquet(path) else _records(path), path):
             if err:
                 rejects.add(path, line, err, raw)
             elif not isinstance(rec, dict):
@@ -229,14 +229,16 @@ def _split_dotted(dotted: str) -> list[str]:
 _PAGES = {"items": {"items", "next_cursor"}, "runs": {"runs", "cursors", "parsed_query", "search_cursors"}}
 
 
-def _unpaged(records):
-    """The records with each saved API page replaced by its runs (at the page's line)."""
+def _unpaged(records, path: Path):
+    """The records with each saved API page replaced by its runs (at the page's line); a page that
+    says more follow is named in a warning."""
     for line, raw, rec, err in records:
         key = next((k for k, keys in _PAGES.items() if isinstance(rec, dict) and isinstance(rec.get(k), list)
                     and set(rec) <= keys), None)
         if key is None:
             yield line, raw, rec, err
             continue
+        warn_more_pages(path, rec, len(rec[key]))
         for item in rec[key]:
             yield line, json.dumps(item, ensure_ascii=False, default=str), item, None
 

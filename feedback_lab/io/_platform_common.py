@@ -25,6 +25,7 @@ __all__ = [
     "messages_text",
     "nest_dotted",
     "text_of",
+    "warn_more_pages",
 ]
 
 #: extra per-trace columns a span row may carry (taken from the root span first)
@@ -301,6 +302,7 @@ def json_records(paths: list[Path], rejects: Rejects,
             if isinstance(rec, dict):
                 env = next((k for k in envelopes if isinstance(rec.get(k), list)), None)
                 if env is not None and line == 1 and data.lstrip()[:1] == b"{" and _is_single_doc(data):
+                    warn_more_pages(path, rec, len(rec[env]))
                     for i, el in enumerate(rec[env], start=1):
                         if isinstance(el, dict):
                             yield path, i, None, fix(el)
@@ -310,6 +312,38 @@ def json_records(paths: list[Path], rejects: Rejects,
                 yield path, line, raw, fix(rec)
             else:
                 rejects.add(path, line, f"expected a JSON object, got {type(rec).__name__}", raw)
+
+
+#: the keys by which a saved API page says more pages follow (Phoenix, LangSmith: ``next_cursor``;
+#: Latitude: ``nextCursor``/``hasMore``). Braintrust's ``cursor`` is sent with every non-empty page,
+#: the last one too, so it says nothing.
+_NEXT_PAGE = ("next_cursor", "nextCursor", "next_page_token", "nextPageToken")
+
+
+def warn_more_pages(path: Path, doc: dict, n: int) -> None:
+    """Warn when a saved API page (``doc``, holding ``n`` records) says the API has more pages.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     warn_more_pages(Path("runs.json"), {"items": [1, 2], "next_cursor": "2"}, 2)
+    ...     warn_more_pages(Path("spans.json"), {"data": [1], "next_cursor": None}, 1)
+    >>> [str(x.message)[:75] for x in w]
+    ['runs.json: a saved API page of 2 record(s) whose response says more follow ']
+    """
+    import warnings
+
+    more = next((f"{k} {doc[k]!r}" for k in _NEXT_PAGE if doc.get(k) not in (None, "")), None)
+    if more is None and doc.get("hasMore") is True:
+        more = "hasMore true"
+    if more is None and isinstance(doc.get("cursors"), dict) and doc["cursors"].get("next"):  # LangSmith v1
+        more = f"cursors.next {doc['cursors']['next']!r}"
+    if more is not None:
+        warnings.warn(f"{path}: a saved API page of {n} record(s) whose response says more follow ({more}): the "
+                      "other pages are not in this file. Save every page (the SDKs' list iterators fetch them all) "
+                      "and read them together.", UserWarning, stacklevel=5)
 
 
 def _is_single_doc(data: bytes) -> bool:

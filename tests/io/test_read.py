@@ -384,3 +384,28 @@ def test_an_excel_workbook_is_refused_with_how_to_save_it_as_csv(tmp_path, name,
         p.write_bytes(data)
     with pytest.raises(UnreadableFileError, match=rf"{re.escape(str(p))}: {what}"):
         fl.read_traces(p)
+
+
+@pytest.mark.parametrize(("fixture", "cursor"), [
+    ("langsmith_query_v2/runs_v2_page.json", None),  # the real first page: next_cursor "2"
+    ("phoenix/rest_spans.json", {"next_cursor": "U3BhbjoxMA=="}),
+    ("latitude/traces_page.json", {"hasMore": True, "nextCursor": "c2"}),
+])
+def test_a_saved_api_page_that_is_not_the_last_is_named_in_a_warning(fixture, cursor, tmp_path):
+    src = Path(__file__).parents[1] / "data" / "io" / "real" / fixture
+    page = json.loads(src.read_text())
+    p = tmp_path / src.name
+    p.write_text(json.dumps({**page, **(cursor or {})}))
+    with pytest.warns(UserWarning, match=rf"{re.escape(p.name)}: a saved API page of \d+ record\(s\) whose response "
+                                         r"says more follow"):
+        ts = fl.read_traces(p)
+    assert ts.rejects.height == 0
+    # the last page (no next cursor) reads without that warning
+    last = tmp_path / f"last_{src.name}"
+    last.write_text(json.dumps({**page, "next_cursor": None, "nextCursor": None, "hasMore": False}))
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fl.read_traces(last)
+    assert not [w for w in caught if "more follow" in str(w.message)]
