@@ -315,6 +315,7 @@ def _read_file(path: Path, rejects: Rejects, exact_schema: bool, *, bulk: bool):
     """``(spans part, feedback part, trace-list part)`` of one file; any may be ``None``."""
     listed = trace_list(path)
     if listed is not None:  # client.traces.get_traces(...): span summaries, no attributes
+        _warn_client_limit(path, len(listed), "traces")
         span_part, trace_part = trace_list_parts(path, listed, rejects)
         return span_part, None, trace_part
     sessions = session_records(path, rejects)
@@ -332,16 +333,36 @@ def _read_file(path: Path, rejects: Rejects, exact_schema: bool, *, bulk: bool):
         return None, None, None
     if is_annotation_frame(frame_schema(frame).names()):
         df = collect_frame(frame, path)
+        _warn_client_limit(path, len(df), "annotations")
         return None, (feedback_frame(df, path, rejects) if len(df) else None), None
     frame, scores = eval_scores(frame, path, rejects)  # phoenix.evals.evaluate_dataframe's score columns
     frame = query_frame(frame, path)  # a span query's projection, e.g. the RAG helpers' frames
     part = spans_frame(frame, rejects, path)
+    _warn_client_limit(path, len(part), "spans")
     fb = attribute_feedback_frame(frame, path, rejects)
     if scores is not None:
         import polars as pl
 
         fb = scores if fb is None else pl.concat([fb, scores], how="diagonal_relaxed")
     return (parse_ts_columns(part, ("start", "end"), rejects, []) if len(part) else None), fb, None
+
+
+#: the default ``limit`` of Phoenix's client calls, by what they return: a file holding exactly that
+#: many was probably cut there (arize-phoenix-client 3.5)
+_CLIENT_LIMITS = {"spans": {1000: "client.spans.get_spans_dataframe", 100: "client.spans.get_spans"},
+                  "traces": {100: "client.traces.get_traces"},
+                  "annotations": {1000: "client.spans.get_span_annotations_dataframe"}}
+
+
+def _warn_client_limit(path: Path, n: int, what: str) -> None:
+    """Warn when a file holds exactly as many records as a Phoenix client call returns by default."""
+    import warnings
+
+    call = _CLIENT_LIMITS[what].get(n)
+    if call is not None:
+        warnings.warn(f"{path}: exactly {n:,} {what}, the default limit of Phoenix's {call}(...): the export may "
+                      f"have been cut there. Export again with a higher limit (e.g. limit=1_000_000) to get them all.",
+                      UserWarning, stacklevel=5)
 
 
 def read(paths: list[Path], *, exact_schema: bool = False, **options: Any) -> dict[str, Any]:

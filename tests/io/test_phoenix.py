@@ -186,3 +186,22 @@ def test_attributes_keep_their_types_when_read_record_by_record(tmp_path):
     typed = {k: v for k, v in attrs.items() if k not in ("input.value", "output.value")}
     for suffix, d in got.items():
         assert {k: v for k, v in d.items() if v is not None} == typed, suffix
+
+
+@pytest.mark.parametrize(("n", "call"), [(1000, "get_spans_dataframe"), (999, None)])
+def test_a_spans_file_of_exactly_the_clients_default_limit_is_named_in_a_warning(tmp_path, n, call):
+    """Phoenix's client.spans.get_spans_dataframe returns 1,000 spans unless asked for more."""
+    import warnings
+
+    rows = [{"context.span_id": f"s{i}", "context.trace_id": f"t{i}", "span_kind": "LLM",
+             "attributes.input.value": "q", "attributes.output.value": "a"} for i in range(n)]
+    p = tmp_path / "spans.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ts = load(p, "phoenix")
+    assert ts.spans.height == n
+    hits = [str(w.message) for w in caught if "default limit" in str(w.message)]
+    assert hits == ([f"{p}: exactly 1,000 spans, the default limit of Phoenix's client.spans.{call}(...): the export "
+                     "may have been cut there. Export again with a higher limit (e.g. limit=1_000_000) to get them all."]
+                    if call else [])
