@@ -40,7 +40,39 @@ def _seeds(fmt: str, tmp: Path) -> list[Path]:
         table.write_parquet(tmp / "rows.parquet")
         table.write_csv(tmp / "rows.csv")
         files += [tmp / "rows.parquet", tmp / "rows.csv"]
+    # a text seed with a byte-order mark and in UTF-16 (Excel, PowerShell 5 redirects), and its
+    # records through pandas (Python reprs in CSV cells, dotted json_normalize columns)
+    text = next((p for p in files if p.suffix in (".json", ".jsonl", ".csv")), None)
+    if text is not None:
+        raw = text.read_bytes()
+        (tmp / f"bom_{text.name}").write_bytes(b"\xef\xbb\xbf" + raw)
+        (tmp / f"utf16_{text.name}").write_bytes(raw.decode("utf-8").encode("utf-16"))
+        files += [tmp / f"bom_{text.name}", tmp / f"utf16_{text.name}"]
+        recs = _records(text)
+        if recs:
+            import pandas as pd
+
+            pd.DataFrame(recs).to_csv(tmp / "frame.csv", index=False)
+            pd.json_normalize(recs).to_json(tmp / "normalized.jsonl", orient="records", lines=True)
+            files += [tmp / "frame.csv", tmp / "normalized.jsonl"]
     return files
+
+
+def _records(path: Path) -> list[dict]:
+    """The JSON records of a JSON list, API page or JSON-lines seed (``[]`` for others)."""
+    if path.suffix == ".csv":
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        try:
+            doc = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError:
+            return []
+    if isinstance(doc, dict):
+        doc = next((doc[k] for k in ("data", "items", "runs", "events") if isinstance(doc.get(k), list)), [doc])
+    return [r for r in doc if isinstance(r, dict)] if isinstance(doc, list) else []
 
 
 FORMATS = sorted({*(d.name for d in (DATA / "real").iterdir() if d.is_dir()), "helicone", "latitude"})
