@@ -94,7 +94,8 @@ def query_frame(frame, path: Path):
     docs = [c for c in names if c in _DOCUMENT] if "document_position" in names else []
     if docs:  # get_retrieved_documents: a row per document -> a row per retriever span
         rest = [c for c in names if c not in docs and c not in ("context.span_id", "document_position")]
-        frame = frame.sort("context.span_id", "document_position", maintain_order=True).group_by(
+        order = pl.col("document_position").cast(pl.Int64, strict=False)  # text in a CSV: "10" after "9"
+        frame = frame.sort(pl.col("context.span_id"), order, maintain_order=True).group_by(
             "context.span_id", maintain_order=True).agg(
             *[pl.col(c).first() for c in rest],
             pl.struct(pl.col(c).alias(_DOCUMENT[c]) for c in docs).alias("retrieval.documents"))

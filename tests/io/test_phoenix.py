@@ -205,3 +205,15 @@ def test_a_spans_file_of_exactly_the_clients_default_limit_is_named_in_a_warning
     assert hits == ([f"{p}: exactly 1,000 spans, the default limit of Phoenix's client.spans.{call}(...): the export "
                      "may have been cut there. Export again with a higher limit (e.g. limit=1_000_000) to get them all."]
                     if call else [])
+
+
+def test_retrieved_documents_keep_their_position_order_in_a_csv(tmp_path):
+    """get_retrieved_documents saved with to_csv(): positions are text there, and "10" sorts after "9"."""
+    rows = [{"context.span_id": "s", "document_position": pos, "context.trace_id": "t", "input": "q",
+             "document": f"doc {pos}", "document_score": 1 - pos / 20} for pos in (10, 2, 9, 0, 1)]
+    p = tmp_path / "docs.csv"
+    pd.DataFrame(rows).to_csv(p, index=False)
+    ts = load(p, "phoenix")
+    docs = json.loads(ts.spans["attributes"][0])["retrieval.documents"]
+    assert [d["document.content"] for d in docs] == ["doc 0", "doc 1", "doc 2", "doc 9", "doc 10"]
+    assert ts.rejects.height == 0 and ts.traces["input"].to_list() == ["q"]
