@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, loads_deep
+from feedback_lab.io._common import Rejects, loads_deep, to_float
 
 __all__ = ["eval_scores"]
 
@@ -105,11 +105,14 @@ def eval_scores(frame, path: Path, rejects: Rejects):
                 rejects.add(r["_file"], r["_line"], f"score {base!r} on a row without context.span_id", json.dumps(
                     s, ensure_ascii=False, default=str))
                 continue
-            value = s.get("score")
+            try:  # a number, or its text in a CSV of json_normalize's columns
+                value = to_float(s.get("score"))
+            except ValueError:
+                value = None
             meta = dict(s["metadata"]) if isinstance(s.get("metadata"), dict) else {}
             meta = {k: v for k, v in {**meta, "direction": s.get("direction")}.items() if v is not None}
             rows.append({"trace_id": r["_tid"], "span_id": r["_sid"], "name": str(s.get("name") or base[:-len("_score")]),
-                         "value": float(value) if isinstance(value, (int, float)) else None,
+                         "value": value,
                          "label": None if s.get("label") is None else str(s["label"]),
                          "comment": s.get("explanation"), "annotator_kind": _KINDS.get(str(s.get("kind") or "").lower()),
                          "annotator": None, "timestamp": None, "metadata": json.dumps(meta, ensure_ascii=False) if meta else None,

@@ -57,6 +57,7 @@ CASES = {
                                      "pl.parquet", "pl.jsonl"],
     "real/phoenix/rest_span_annotations.json": ["df.parquet", "df.csv", "df.jsonl", "norm.parquet", "norm.csv",
                                                 "norm.jsonl", "pl.parquet", "pl.jsonl"],
+    "real/phoenix_evals/evals_results.jsonl": ["df.csv", "df.jsonl", "norm.csv", "norm.jsonl", "pl.jsonl"],
     "real/phoenix_traces/get_traces.json": ["df.parquet", "df.csv", "df.jsonl", "norm.parquet", "norm.csv",
                                             "norm.jsonl", "pl.parquet", "pl.csv", "pl.jsonl"],
     "platforms/helicone/ui_requests_export_data.RECONSTRUCTED.jsonl": [
