@@ -31,6 +31,7 @@ from feedback_lab.io._canonical_jsonl import (
 from feedback_lab.io._common import (
     RAW_LIMIT,
     Rejects,
+    glued_objects,
     is_parquet,
     open_bytes,
     parquet_columns,
@@ -245,8 +246,16 @@ def _read_jsonl(path: Path, data: Source, column_map, frame, exact_schema: bool 
         try:
             rec = json.loads(text)
         except json.JSONDecodeError as exc:
-            rejects.add(path, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})", text)
-            continue
+            glued = glued_objects(text) if exc.msg == "Extra data" else None
+            if glued is None:
+                rejects.add(path, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})", text)
+                continue
+            for _, one in glued[:-1]:  # ``cat a.jsonl b.jsonl``, a.jsonl without its final newline
+                for k in one:
+                    schema.setdefault(k, pl.String)
+                good.append(one)
+                good_lines.append(lineno)
+            rec = glued[-1][1]
         except RecursionError:
             rejects.add(path, lineno, "invalid JSON: nested too deeply", text)
             continue

@@ -25,6 +25,7 @@ from feedback_lab.io._zstd import decompress_zstd, is_zstd
 __all__ = [
     "RAW_LIMIT",
     "Rejects",
+    "glued_objects",
     "iter_json_records",
     "loads_deep",
     "open_bytes",
@@ -312,9 +313,38 @@ def iter_json_records(path: Path, data: bytes | None = None, *,
         try:
             yield lineno, text, json.loads(text), None
         except json.JSONDecodeError as exc:
-            yield lineno, text, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+            glued = glued_objects(text) if exc.msg == "Extra data" else None
+            if glued is None:
+                yield lineno, text, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+            else:  # ``cat a.jsonl b.jsonl`` where a.jsonl had no final newline: both records, on one line
+                for raw_rec, rec in glued:
+                    yield lineno, raw_rec, rec, None
         except RecursionError:
             yield lineno, text, None, "invalid JSON: nested too deeply"
+
+
+def glued_objects(text: str) -> list[tuple[str, Any]] | None:
+    """The JSON objects of a line that holds several back to back (``{...}{...}``), else ``None``.
+
+    Examples
+    --------
+    >>> [rec for _, rec in glued_objects('{"a": 1}{"b": 2} {"c": 3}')]
+    [{'a': 1}, {'b': 2}, {'c': 3}]
+    >>> glued_objects('{"a": 1} trailing words') is None
+    True
+    """
+    dec = json.JSONDecoder()
+    out, pos = [], _SPACE.match(text).end()
+    while pos < len(text):
+        try:
+            rec, end = dec.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        if not isinstance(rec, dict):
+            return None
+        out.append((text[pos:end], rec))
+        pos = _SPACE.match(text, end).end()
+    return out if len(out) > 1 else None
 
 
 _NOT_JSON = object()
