@@ -72,7 +72,7 @@ def trace_list(path: Path) -> list[dict] | None:
         docs = [json.loads(data.decode("utf-8"))]
     except (ValueError, RecursionError):  # JSON lines: a trace (or a REST page) per line
         try:
-            docs = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+            docs = [json.loads(line) for line in data.decode("utf-8").split("\n") if line.strip()]
         except (ValueError, RecursionError):
             return None
     items = []
