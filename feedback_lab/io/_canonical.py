@@ -31,6 +31,7 @@ from feedback_lab.io._canonical_jsonl import (
 from feedback_lab.io._common import (
     RAW_LIMIT,
     Rejects,
+    csv_separator,
     glued_objects,
     is_parquet,
     open_bytes,
@@ -307,7 +308,7 @@ def _read_csv(path: Path, data: bytes, column_map, frame):
 
     if b"\x00" in data[:4096]:
         raise UnreadableFileError(f"{path}: binary content; expected CSV, JSONL, JSON or Parquet.")
-    sep = "\t" if path.name.endswith((".tsv", ".tsv.gz")) else ","
+    sep = csv_separator(data[:65536], path)
     try:
         df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep)
     except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:

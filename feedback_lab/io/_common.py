@@ -25,6 +25,7 @@ from feedback_lab.io._zstd import decompress_zstd, is_zstd
 __all__ = [
     "RAW_LIMIT",
     "Rejects",
+    "csv_separator",
     "glued_objects",
     "iter_json_records",
     "loads_deep",
@@ -321,6 +322,34 @@ def iter_json_records(path: Path, data: bytes | None = None, *,
                     yield lineno, raw_rec, rec, None
         except RecursionError:
             yield lineno, text, None, "invalid JSON: nested too deeply"
+
+
+def csv_separator(head: bytes, path: Path | str | None = None) -> str:
+    r"""The field separator of a CSV file from its header line: a comma, else the semicolon, tab or
+    bar the header holds (Excel writes ``;`` where the decimal mark is a comma, e.g. in German or
+    French settings); a ``.tsv`` file is tab-separated.
+
+    Examples
+    --------
+    >>> csv_separator(b"trace_id;input;output\n1;a,b;c"), csv_separator(b"trace_id,input\n"), csv_separator(b"a\tb\n")
+    (';', ',', '\t')
+    >>> csv_separator(b'"x;y",z\n')  # a semicolon inside quotes is text
+    ','
+    """
+    if path is not None and Path(path).name.lower().removesuffix(".gz").removesuffix(".zst").endswith(".tsv"):
+        return "\t"
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
+    counts = dict.fromkeys(",;\t|", 0)
+    quoted = False
+    for ch in first:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    if counts[","]:
+        return ","
+    best = max(";\t|", key=counts.__getitem__)
+    return best if counts[best] else ","
 
 
 def glued_objects(text: str) -> list[tuple[str, Any]] | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from feedback_lab.io._common import (
     Rejects,
+    csv_separator,
     is_parquet,
     iter_json_records,
     loads_deep,
@@ -184,7 +185,7 @@ def records_of(path: Path, rejects: Rejects | None = None):
     from feedback_lab.io._platform_frames import python_repr_cells
 
     try:
-        df = pl.read_csv(io.BytesIO(data), infer_schema=False)
+        df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=csv_separator(data[:65536], path))
     except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         from feedback_lab.exceptions import FormatError
 

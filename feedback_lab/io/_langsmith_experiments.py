@@ -27,7 +27,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, is_parquet, loads_deep, open_bytes, parquet_columns
+from feedback_lab.io._common import (
+    Rejects,
+    csv_separator,
+    is_parquet,
+    loads_deep,
+    open_bytes,
+    parquet_columns,
+)
 from feedback_lab.io._messages import to_text
 from feedback_lab.io._platform_common import denormalize, json_records
 from feedback_lab.io._table_records import table_records
@@ -68,7 +75,7 @@ def is_experiment_table(path: Path) -> bool:
         except (ValueError, RecursionError):  # a cut line (over 64 KiB), or nested too deeply
             return False
         return isinstance(rec, dict) and experiment_columns(rec)
-    return experiment_columns(c.strip(' "\r') for c in first.split(","))
+    return experiment_columns(c.strip(' "\r') for c in first.split(csv_separator(head, path)))
 
 
 def _rows(path: Path, rejects: Rejects):

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, polars_failures
+from feedback_lab.io._common import Rejects, csv_separator, polars_failures
 from feedback_lab.io._platform_common import jdump
 
 __all__ = ["assemble", "assemble_traces", "csv_rows", "parse_ts_columns", "python_repr_cells", "rows_frame"]
@@ -334,13 +334,14 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
 
     if b"\x00" in data[:4096]:
         raise UnreadableFileError(f"{path}: binary content; expected CSV, JSONL, JSON or Parquet.")
+    sep = csv_separator(data[:65536], path)
     try:
-        df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False)
+        df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False, separator=sep)
         return python_repr_cells(df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64)))
     except polars_failures():  # the per-row reader below takes over
         pass
     text = data.decode("utf-8", "replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -357,7 +358,7 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
             rejects.add(path, i, f"CSV parse error: {exc}", "")
             continue
         if len(row) != len(header):
-            rejects.add(path, i, f"CSV row has {len(row)} fields, the header has {len(header)}", ",".join(row))
+            rejects.add(path, i, f"CSV row has {len(row)} fields, the header has {len(header)}", sep.join(row))
             continue
         rows.append([*(v if v != "" else None for v in row), i])
     names = [h if h not in header[:j] else f"{h}_duplicated_{j}" for j, h in enumerate(header)]

@@ -191,6 +191,29 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
     return utf8_text(path, head, head=True)[:n]
 
 
+def _comma_header(head: bytes, path: Path) -> bytes:
+    """A CSV head whose fields are separated by ``;``, tabs or bars, with its header line rewritten
+    comma-separated, so that the sniffers, which look for column names between commas, see them."""
+    import csv
+    import io
+
+    from feedback_lab.io._common import csv_separator
+
+    if head.lstrip()[:1] in (b"{", b"[", b"") or head[:4] == b"PAR1":
+        return head
+    sep = csv_separator(head, path)
+    if sep == ",":
+        return head
+    first, nl, rest = head.partition(b"\n")
+    try:
+        fields = next(csv.reader(io.StringIO(first.decode("utf-8"), newline=""), delimiter=sep))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return head
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    return out.getvalue().encode("utf-8") + nl + rest
+
+
 def sniff_format(path: str | Path) -> str:
     """Recognise the export format of a file from its content (not only its name).
 
@@ -206,6 +229,7 @@ def sniff_format(path: str | Path) -> str:
     if not head.strip():
         msg = f"{path}: the file is empty. Expected a trace export (JSON, JSONL, CSV or Parquet)."
         raise UnreadableFileError(msg)
+    head = _comma_header(head, path)
     scores = []
     for fmt in _REGISTRY.values():
         try:

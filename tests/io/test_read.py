@@ -448,3 +448,30 @@ def test_glued_canonical_records_read_as_both(tmp_path):
     ts = fl.read_traces(p)
     assert ts.traces["trace_id"].to_list() == ["a", "b", "c"]
     assert ts.rejects["line"].to_list() == [3] and "invalid JSON: Extra data" in ts.rejects["reason"][0]
+
+
+@pytest.mark.parametrize("fixture", [
+    "real/phoenix/spans_df.csv", "real/phoenix/annotations_df.csv", "real/phoenix_queries/qa_context.csv",
+    "real/langsmith_experiments/evaluate_to_pandas.csv", "platforms/latitude/v2_traces_export.RECONSTRUCTED.csv",
+    "platforms/helicone/helicone-export_output.RECONSTRUCTED.csv",
+])
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_csv_saved_with_semicolons_or_tabs_reads_like_the_export(fixture, sep, tmp_path):
+    """Excel saves "CSV" with semicolons where the decimal mark is a comma (German, French settings).
+    Before, such a file sniffed as its platform and then every row was a reject (one column)."""
+    import csv
+    import io
+
+    src = Path(__file__).parents[1] / "data" / "io" / fixture
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep).writerows(csv.reader(io.StringIO(src.read_text(encoding="utf-8"), newline="")))
+    p = tmp_path / src.name
+    p.write_text(out.getvalue(), encoding="utf-8")
+    assert fl.sniff_format(p) == fl.sniff_format(src)
+    want, got = fl.read_traces(src), fl.read_traces(p)
+    assert got.rejects.height == want.rejects.height
+    assert sorted(got.traces.select("trace_id", "input", "output").rows()) == sorted(
+        want.traces.select("trace_id", "input", "output").rows())
+    assert sorted(map(str, got.feedback.select("trace_id", "name", "value", "label").rows())) == sorted(
+        map(str, want.feedback.select("trace_id", "name", "value", "label").rows()))
+    assert want.traces.height + want.feedback.height > 0
