@@ -32,6 +32,7 @@ from feedback_lab.io._common import (
     RAW_LIMIT,
     Rejects,
     csv_separator,
+    csv_text,
     glued_objects,
     is_parquet,
     open_bytes,
@@ -308,6 +309,7 @@ def _read_csv(path: Path, data: bytes, column_map, frame):
 
     if b"\x00" in data[:4096]:
         raise UnreadableFileError(f"{path}: binary content; expected CSV, JSONL, JSON or Parquet.")
+    data = csv_text(path, data)
     sep = csv_separator(data[:65536], path)
     try:
         df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep)

@@ -26,6 +26,7 @@ __all__ = [
     "RAW_LIMIT",
     "Rejects",
     "csv_separator",
+    "csv_text",
     "glued_objects",
     "iter_json_records",
     "loads_deep",
@@ -322,6 +323,41 @@ def iter_json_records(path: Path, data: bytes | None = None, *,
                     yield lineno, raw_rec, rec, None
         except RecursionError:
             yield lineno, text, None, "invalid JSON: nested too deeply"
+
+
+def csv_text(path: Path | str, data: bytes) -> bytes:
+    r"""A CSV file's bytes as UTF-8: a file that is not UTF-8 and has no UTF-8 character at all is
+    taken as Windows-1252, what Excel's "CSV (Comma delimited)" writes on Windows, and re-encoded,
+    with a warning; a UTF-8 file with a few bad bytes (a cut download) is left as it is, so that its
+    rows with them are rejects.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     csv_text("t.csv", "input\nCafé".encode("cp1252")).decode()
+    'input\nCafé'
+    >>> csv_text("t.csv", "input\nCafé".encode()) == "input\nCafé".encode()
+    True
+    """
+    import warnings
+
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", "replace")
+    if any(ord(ch) > 127 and ch != "\ufffd" for ch in text):  # UTF-8 after all, with some bad bytes
+        return data
+    try:
+        fixed = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data
+    warnings.warn(f"{path}: not UTF-8; read as Windows-1252, the encoding of Excel's \"CSV (Comma delimited)\". "
+                  "Check its accented characters, or save it as \"CSV UTF-8\".", UserWarning, stacklevel=5)
+    return fixed.encode("utf-8")
 
 
 def csv_separator(head: bytes, path: Path | str | None = None) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from feedback_lab.io._common import (
     Rejects,
     csv_separator,
+    csv_text,
     is_parquet,
     iter_json_records,
     loads_deep,
@@ -185,6 +186,7 @@ def records_of(path: Path, rejects: Rejects | None = None):
     from feedback_lab.io._platform_frames import python_repr_cells
 
     try:
+        data = csv_text(path, data)
         df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=csv_separator(data[:65536], path))
     except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         from feedback_lab.exceptions import FormatError

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, csv_separator, polars_failures
+from feedback_lab.io._common import Rejects, csv_separator, csv_text, polars_failures
 from feedback_lab.io._platform_common import jdump
 
 __all__ = ["assemble", "assemble_traces", "csv_rows", "parse_ts_columns", "python_repr_cells", "rows_frame"]
@@ -334,6 +334,7 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
 
     if b"\x00" in data[:4096]:
         raise UnreadableFileError(f"{path}: binary content; expected CSV, JSONL, JSON or Parquet.")
+    data = csv_text(path, data)
     sep = csv_separator(data[:65536], path)
     try:
         df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False, separator=sep)

@@ -475,3 +475,27 @@ def test_a_csv_saved_with_semicolons_or_tabs_reads_like_the_export(fixture, sep,
     assert sorted(map(str, got.feedback.select("trace_id", "name", "value", "label").rows())) == sorted(
         map(str, want.feedback.select("trace_id", "name", "value", "label").rows()))
     assert want.traces.height + want.feedback.height > 0
+
+
+@pytest.mark.parametrize("fixture", ["real/phoenix_queries/qa_context.csv", "real/langsmith_experiments/evaluate_to_pandas.csv",
+                                     "real/phoenix/spans_df.csv"])
+def test_a_windows_1252_csv_reads_with_its_accents_and_a_warning(fixture, tmp_path):
+    """Excel's "CSV (Comma delimited)" on Windows is Windows-1252. Before, every accented letter
+    became U+FFFD without a word."""
+    src = Path(__file__).parents[1] / "data" / "io" / fixture
+    text = src.read_text(encoding="utf-8").replace("Capital", "Capitâle").replace("What", "Whàt")
+    utf8, legacy = tmp_path / "utf8.csv", tmp_path / "legacy.csv"
+    utf8.write_text(text, encoding="utf-8")
+    legacy.write_bytes(text.encode("cp1252"))
+    want = fl.read_traces(utf8)
+    with pytest.warns(UserWarning, match=r"legacy\.csv: not UTF-8; read as Windows-1252"):
+        got = fl.read_traces(legacy)
+    assert got.traces.select("trace_id", "input", "output").rows() == want.traces.select("trace_id", "input", "output").rows()
+    assert not any("\ufffd" in (v or "") for v in got.traces["input"].to_list() + got.traces["output"].to_list())
+
+
+def test_a_utf8_csv_with_a_bad_byte_keeps_its_other_rows_as_they_are(tmp_path):
+    p = tmp_path / "traces.csv"
+    p.write_bytes("trace_id,input,output\nt1,Café,ok\n".encode() + b"t2,caf\xe9,cut\n")
+    ts = fl.read_traces(p)
+    assert ts.traces.filter(pl.col("trace_id") == "t1")["input"].to_list() == ["Café"]  # not re-read as Windows-1252
