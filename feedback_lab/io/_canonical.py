@@ -315,6 +315,10 @@ def _read_csv(path: Path, data: bytes, column_map, frame):
         df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep)
     except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         return _read_csv_slow(path, data, column_map, frame, sep, exc)
+    if sep == ";":  # Excel where the decimal mark is a comma: 0,25 in the number columns
+        from feedback_lab.io._platform_frames import decimal_commas
+
+        df = decimal_commas(df)
     return _finish(df.with_row_index("_row"), path, column_map, frame, kind="csv", data=data)
 
 

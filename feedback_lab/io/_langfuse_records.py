@@ -187,7 +187,12 @@ def records_of(path: Path, rejects: Rejects | None = None):
 
     try:
         data = csv_text(path, data)
-        df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=csv_separator(data[:65536], path))
+        sep = csv_separator(data[:65536], path)
+        df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep)
+        if sep == ";":  # Excel where the decimal mark is a comma: 0,25 in the number columns
+            from feedback_lab.io._platform_frames import decimal_commas
+
+            df = decimal_commas(df)
     except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         from feedback_lab.exceptions import FormatError
 

@@ -10,13 +10,14 @@ reduce span trees to ``traces`` with :func:`feedback_lab.io._spans.traces_from_s
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from feedback_lab.io._common import Rejects, csv_separator, csv_text, polars_failures
 from feedback_lab.io._platform_common import jdump
 
-__all__ = ["assemble", "assemble_traces", "csv_rows", "parse_ts_columns", "python_repr_cells", "rows_frame"]
+__all__ = ["assemble", "assemble_traces", "csv_rows", "decimal_commas", "parse_ts_columns", "python_repr_cells", "rows_frame"]
 
 #: extra per-trace columns a span row may carry (taken from the root span first, see
 #: :func:`feedback_lab.io._spans.traces_from_spans`)
@@ -338,7 +339,8 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
     sep = csv_separator(data[:65536], path)
     try:
         df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False, separator=sep)
-        return python_repr_cells(df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64)))
+        df = df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
+        return python_repr_cells(decimal_commas(df) if sep == ";" else df)
     except polars_failures():  # the per-row reader below takes over
         pass
     text = data.decode("utf-8", "replace")
@@ -363,8 +365,37 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
             continue
         rows.append([*(v if v != "" else None for v in row), i])
     names = [h if h not in header[:j] else f"{h}_duplicated_{j}" for j, h in enumerate(header)]
-    return python_repr_cells(pl.DataFrame(rows, schema=[*[(n, pl.String) for n in names], ("_line", pl.Int64)],
-                                          orient="row"))
+    df = pl.DataFrame(rows, schema=[*[(n, pl.String) for n in names], ("_line", pl.Int64)], orient="row")
+    return python_repr_cells(decimal_commas(df) if sep == ";" else df)
+
+
+#: what the name of a numeric column holds (costs, counts, times, scores)
+_NUMERIC_NAME = re.compile(r"(?i)cost|token|latency|duration|delay|score|value|price|usd|seconds|_ms$|ns$|time$"
+                           r"|^feedback\.")
+_DECIMAL_COMMA = r"^[+-]?\d+(?:,\d+)?(?:[eE][+-]?\d+)?$"
+
+
+def decimal_commas(df):
+    """Numbers written with a decimal comma (``0,25``), as Excel saves a semicolon-separated CSV where
+    the decimal mark is a comma, with a decimal point; only in columns named for numbers (cost,
+    tokens, latency, score, value...) whose every value is such a number, so that text keeps its commas.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"cost": ["0,25", "1", None], "output": ["0,5", "0,75", "2"]})
+    >>> decimal_commas(df).rows()
+    [('0.25', '0,5'), ('1', '0,75'), (None, '2')]
+    """
+    import polars as pl
+
+    cols = [c for c, t in df.schema.items() if t == pl.String and _NUMERIC_NAME.search(c)]
+    if not cols:
+        return df
+    check = df.select(*[(pl.col(c).is_null() | pl.col(c).str.contains(_DECIMAL_COMMA)).all().alias(c) for c in cols],
+                      *[pl.col(c).str.contains(",").any().alias(f"_comma_{c}") for c in cols]).row(0, named=True)
+    fix = [c for c in cols if check[c] and check[f"_comma_{c}"]]
+    return df.with_columns(pl.col(c).str.replace(",", ".", literal=True) for c in fix) if fix else df
 
 
 #: how a Python repr of a dict or list starts (a quote JSON never has there), and how JSON's start

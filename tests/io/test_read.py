@@ -499,3 +499,27 @@ def test_a_utf8_csv_with_a_bad_byte_keeps_its_other_rows_as_they_are(tmp_path):
     p.write_bytes("trace_id,input,output\nt1,Café,ok\n".encode() + b"t2,caf\xe9,cut\n")
     ts = fl.read_traces(p)
     assert ts.traces.filter(pl.col("trace_id") == "t1")["input"].to_list() == ["Café"]  # not re-read as Windows-1252
+
+
+@pytest.mark.parametrize("fixture", [
+    "real/langsmith_experiments/evaluate_to_pandas.csv", "platforms/helicone/helicone-export_output.RECONSTRUCTED.csv",
+    "real/phoenix_queries/retrieved_documents.csv", "real/phoenix/annotations_df.csv",
+])
+def test_decimal_commas_of_a_semicolon_csv_read_as_numbers(fixture, tmp_path):
+    """Excel where the decimal mark is a comma writes ``0,25`` (and separates fields with ``;``)."""
+    import csv
+    import io
+
+    src = Path(__file__).parents[1] / "data" / "io" / fixture
+    rows = list(csv.reader(io.StringIO(src.read_text(encoding="utf-8"), newline="")))
+    number = re.compile(r"^-?\d+\.\d+(?:[eE][+-]?\d+)?$")
+    local = [rows[0]] + [[v.replace(".", ",") if number.match(v) else v for v in r] for r in rows[1:]]
+    assert local != rows, "the fixture has no decimal numbers to write with commas"
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(local)
+    p = tmp_path / src.name
+    p.write_text(out.getvalue(), encoding="utf-8")
+    want, got = fl.read_traces(src), fl.read_traces(p)
+    assert got.rejects.height == want.rejects.height
+    assert got.traces.drop("source", strict=False).equals(want.traces.drop("source", strict=False))
+    assert got.feedback.drop("source", strict=False).equals(want.feedback.drop("source", strict=False))
