@@ -31,8 +31,7 @@ from feedback_lab.io._canonical_jsonl import (
 from feedback_lab.io._common import (
     RAW_LIMIT,
     Rejects,
-    csv_separator,
-    csv_text,
+    csv_source,
     glued_objects,
     is_parquet,
     open_bytes,
@@ -307,19 +306,16 @@ def _read_json_array(path: Path, data: bytes | list, column_map, frame):
 def _read_csv(path: Path, data: bytes, column_map, frame):
     import polars as pl
 
+    from feedback_lab.io._platform_frames import decimal_commas
+
     if b"\x00" in data[:4096]:
         raise UnreadableFileError(f"{path}: binary content; expected CSV, JSONL, JSON or Parquet.")
-    data = csv_text(path, data)
-    sep = csv_separator(data[:65536], path)
+    data, sep = csv_source(path, data)
     try:
         df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep)
     except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         return _read_csv_slow(path, data, column_map, frame, sep, exc)
-    if sep == ";":  # Excel where the decimal mark is a comma: 0,25 in the number columns
-        from feedback_lab.io._platform_frames import decimal_commas
-
-        df = decimal_commas(df)
-    return _finish(df.with_row_index("_row"), path, column_map, frame, kind="csv", data=data)
+    return _finish(decimal_commas(df, sep).with_row_index("_row"), path, column_map, frame, kind="csv", data=data)
 
 
 def _read_csv_slow(path, data, column_map, frame, sep, exc):

@@ -26,6 +26,7 @@ __all__ = [
     "RAW_LIMIT",
     "Rejects",
     "csv_separator",
+    "csv_source",
     "csv_text",
     "glued_objects",
     "iter_json_records",
@@ -358,6 +359,12 @@ def csv_text(path: Path | str, data: bytes) -> bytes:
     warnings.warn(f"{path}: not UTF-8; read as Windows-1252, the encoding of Excel's \"CSV (Comma delimited)\". "
                   "Check its accented characters, or save it as \"CSV UTF-8\".", UserWarning, stacklevel=5)
     return fixed.encode("utf-8")
+
+
+def csv_source(path: Path | str, data: bytes) -> tuple[bytes, str]:
+    """A CSV file's bytes as UTF-8 (:func:`csv_text`) and its field separator (:func:`csv_separator`)."""
+    data = csv_text(path, data)
+    return data, csv_separator(data[:65536], path)
 
 
 def csv_separator(head: bytes, path: Path | str | None = None) -> str:

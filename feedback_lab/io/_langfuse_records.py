@@ -17,8 +17,7 @@ from typing import Any
 
 from feedback_lab.io._common import (
     Rejects,
-    csv_separator,
-    csv_text,
+    csv_source,
     is_parquet,
     iter_json_records,
     loads_deep,
@@ -183,16 +182,11 @@ def records_of(path: Path, rejects: Rejects | None = None):
 
     import polars as pl
 
-    from feedback_lab.io._platform_frames import python_repr_cells
+    from feedback_lab.io._platform_frames import decimal_commas, python_repr_cells
 
     try:
-        data = csv_text(path, data)
-        sep = csv_separator(data[:65536], path)
-        df = pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep)
-        if sep == ";":  # Excel where the decimal mark is a comma: 0,25 in the number columns
-            from feedback_lab.io._platform_frames import decimal_commas
-
-            df = decimal_commas(df)
+        data, sep = csv_source(path, data)
+        df = decimal_commas(pl.read_csv(io.BytesIO(data), infer_schema=False, separator=sep), sep)
     except (pl.exceptions.PolarsError, UnicodeDecodeError, pl.exceptions.PanicException) as exc:
         from feedback_lab.exceptions import FormatError
 

@@ -32,11 +32,11 @@ from feedback_lab.io._common import (
     csv_separator,
     is_parquet,
     loads_deep,
-    open_bytes,
     parquet_columns,
 )
 from feedback_lab.io._messages import to_text
 from feedback_lab.io._platform_common import denormalize, json_records
+from feedback_lab.io._registry import read_head
 from feedback_lab.io._table_records import table_records
 
 __all__ = ["experiment_columns", "is_experiment_table", "read_experiments"]
@@ -61,8 +61,6 @@ def experiment_columns(cols) -> bool:
 
 def is_experiment_table(path: Path) -> bool:
     """Whether ``path`` holds experiment results (Parquet, CSV, or their JSON lines)."""
-    from feedback_lab.io._registry import read_head
-
     if is_parquet(path):
         return experiment_columns(parquet_columns(path) or ())
     head = read_head(path, 64 * 1024)
@@ -81,7 +79,7 @@ def is_experiment_table(path: Path) -> bool:
 def _rows(path: Path, rejects: Rejects):
     if is_parquet(path):
         yield from ((line, rec, denormalize(rec)) for _, line, _, rec in table_records(path, rejects, json_fields=frozenset()))
-    elif open_bytes(path).lstrip()[:1] in (b"{", b"["):
+    elif read_head(path, 4096).lstrip()[:1] in (b"{", b"["):
         yield from ((line, raw or rec, rec) for _, line, raw, rec in json_records([path], rejects, nest=True))
     else:
         yield from ((line, rec, denormalize(rec, decode=True))

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from feedback_lab.io._common import Rejects, csv_separator, csv_text, polars_failures
+from feedback_lab.io._common import Rejects, csv_source, polars_failures
 from feedback_lab.io._platform_common import jdump
 
 __all__ = ["assemble", "assemble_traces", "csv_rows", "decimal_commas", "parse_ts_columns", "python_repr_cells", "rows_frame"]
@@ -335,12 +335,11 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
 
     if b"\x00" in data[:4096]:
         raise UnreadableFileError(f"{path}: binary content; expected CSV, JSONL, JSON or Parquet.")
-    data = csv_text(path, data)
-    sep = csv_separator(data[:65536], path)
+    data, sep = csv_source(path, data)
     try:
         df = pl.read_csv(data, infer_schema=False, missing_utf8_is_empty_string=False, separator=sep)
         df = df.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
-        return python_repr_cells(decimal_commas(df) if sep == ";" else df)
+        return python_repr_cells(decimal_commas(df, sep))
     except polars_failures():  # the per-row reader below takes over
         pass
     text = data.decode("utf-8", "replace")
@@ -366,7 +365,7 @@ def csv_rows(path: Path, data: bytes, rejects: Rejects):
         rows.append([*(v if v != "" else None for v in row), i])
     names = [h if h not in header[:j] else f"{h}_duplicated_{j}" for j, h in enumerate(header)]
     df = pl.DataFrame(rows, schema=[*[(n, pl.String) for n in names], ("_line", pl.Int64)], orient="row")
-    return python_repr_cells(decimal_commas(df) if sep == ";" else df)
+    return python_repr_cells(decimal_commas(df, sep))
 
 
 #: what the name of a numeric column holds (costs, counts, times, scores)
@@ -375,21 +374,22 @@ _NUMERIC_NAME = re.compile(r"(?i)cost|token|latency|duration|delay|score|value|p
 _DECIMAL_COMMA = r"^[+-]?\d+(?:,\d+)?(?:[eE][+-]?\d+)?$"
 
 
-def decimal_commas(df):
-    """Numbers written with a decimal comma (``0,25``), as Excel saves a semicolon-separated CSV where
-    the decimal mark is a comma, with a decimal point; only in columns named for numbers (cost,
-    tokens, latency, score, value...) whose every value is such a number, so that text keeps its commas.
+def decimal_commas(df, sep: str):
+    """A CSV frame read with separator ``sep``, with the numbers written with a decimal comma
+    (``0,25``) given a decimal point: Excel saves a semicolon-separated CSV where the decimal mark
+    is a comma. Only a ``;`` file changes, and only its columns named for numbers (cost, tokens,
+    latency, score, value...) whose every value is such a number, so that text keeps its commas.
 
     Examples
     --------
     >>> import polars as pl
     >>> df = pl.DataFrame({"cost": ["0,25", "1", None], "output": ["0,5", "0,75", "2"]})
-    >>> decimal_commas(df).rows()
-    [('0.25', '0,5'), ('1', '0,75'), (None, '2')]
+    >>> decimal_commas(df, ";").rows(), decimal_commas(df, ",").equals(df)
+    ([('0.25', '0,5'), ('1', '0,75'), (None, '2')], True)
     """
     import polars as pl
 
-    cols = [c for c, t in df.schema.items() if t == pl.String and _NUMERIC_NAME.search(c)]
+    cols = [c for c, t in df.schema.items() if t == pl.String and _NUMERIC_NAME.search(c)] if sep == ";" else []
     if not cols:
         return df
     check = df.select(*[(pl.col(c).is_null() | pl.col(c).str.contains(_DECIMAL_COMMA)).all().alias(c) for c in cols],
